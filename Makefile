@@ -1,0 +1,136 @@
+# gptwalk — one plain Makefile.
+#
+#   make            build build/gptwalk (the CLI) and build/libgptwalk.a
+#   make test       build and run every doctest suite (any failure: non-zero exit)
+#   make debug      the same build with AddressSanitizer + UBSan, in build/debug/
+#   make test-asan  run the whole suite under the sanitizers
+#   make demo       the shipped model: generate text, walk it (installs deps if missing)
+#   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
+#   make bench      benchmarks, written as a markdown table to build/bench.md
+#   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
+#   make deps       install the system packages (Debian/Ubuntu) when a header is missing
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (needs clang)
+#
+# BUILD=dir puts every output under another folder (several builds side by side).
+
+CXX      ?= g++
+BUILD    ?= build
+SAN      ?=
+OPT      ?= -O2
+CXXFLAGS ?=
+# No -ffast-math / -Ofast: they break tanh, exp and infinities (STYLE.md, rule 11).
+# No -march=native: vector kernels pick their instruction set at run time (src/cpu.cpp).
+BASEFLAGS = -std=c++17 $(OPT) -g -Wall -Wextra -Iinclude -MMD -MP
+ifeq ($(SAN),1)
+  BASEFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDSAN      = -fsanitize=address,undefined
+endif
+ALLFLAGS = $(BASEFLAGS) $(CXXFLAGS)
+LDLIBS   = -lopenblas -lstb -lpthread -lm
+
+# Library: every src/*.cpp except the command-line front end (src/cli*.cpp).
+LIB_SRC  = $(filter-out src/cli%.cpp,$(wildcard src/*.cpp))
+CLI_SRC  = $(wildcard src/cli*.cpp)
+LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:src/%.cpp=$(BUILD)/obj/%.o)
+LIB      = $(BUILD)/libgptwalk.a
+
+# Tests: one doctest binary per tests/test_*.cpp, sharing tests/main.cpp and tests/testing.cpp.
+TEST_SRC  = $(wildcard tests/test_*.cpp)
+TEST_BIN  = $(TEST_SRC:tests/%.cpp=$(BUILD)/tests/%)
+TEST_BASE = $(BUILD)/obj/tests/main.o $(BUILD)/obj/tests/testing.o
+
+# Lessons: lessons/NN-name/demo.cpp -> build/lessons/NN-name
+LESSON_SRC = $(wildcard lessons/*/demo.cpp)
+LESSON_BIN = $(LESSON_SRC:lessons/%/demo.cpp=$(BUILD)/lessons/%)
+
+# Tools: tools/*.cpp -> build/tools/*
+TOOL_SRC = $(wildcard tools/*.cpp)
+TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
+
+.PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean
+all: check-deps $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
+
+$(BUILD)/obj/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tools/%.o: tools/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/gptwalk: $(CLI_OBJ) $(LIB)
+	$(CXX) $(LDSAN) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_BASE) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDSAN) -o $@ $< $(TEST_BASE) $(LIB) $(LDLIBS)
+
+$(BUILD)/lessons/%: $(BUILD)/obj/lessons/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+
+tests: all $(TEST_BIN)
+
+# Runs every suite from the repository root (fixtures are found relative to it).
+test: tests
+	@tests/run_all.sh $(BUILD) $(TEST_BIN)
+
+debug:
+	$(MAKE) BUILD=build/debug SAN=1 OPT=-O1 all tests
+
+test-asan:
+	$(MAKE) BUILD=build/debug SAN=1 OPT=-O1 test
+
+lessons: all $(LESSON_BIN)
+
+test-lessons: lessons
+	@tests/check_lessons.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
+	@if $(BUILD)/gptwalk walk --help >/dev/null 2>&1; then \
+	  $(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png && \
+	  $(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png && \
+	  echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"; \
+	else echo "(the walk pictures will appear in $(BUILD)/ once 'gptwalk walk' exists)"; fi
+
+bench: all
+	@tools/bench.sh $(BUILD)
+
+MODEL ?= gpt2
+weights:
+	@tools/download_gpt2.sh $(MODEL)
+
+# System headers we need (tools/deps.sh says which are missing and how to get them).
+check-deps:
+	@tools/deps.sh check
+
+deps:
+	@tools/deps.sh install
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

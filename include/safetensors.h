@@ -1,0 +1,72 @@
+// safetensors.h — the checkpoint file format, read and written.
+//
+// Layout of a .safetensors file:
+//   [8 bytes] N, little-endian uint64: the length of the header
+//   [N bytes] JSON header: { "name": {"dtype": "F32", "shape": [r, c],
+//                                     "data_offsets": [begin, end]}, ...,
+//                            "__metadata__": {"key": "value"} (optional) }
+//   [rest]    the data section; a tensor's bytes are data[begin, end)
+// Nothing in the header is trusted: every offset is checked against the file size,
+// tensors must lie in order without overlapping, and end - begin must equal
+// product(shape) * dtype size.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mapped_file.h"
+#include "tensor.h"
+
+namespace gw {
+
+enum class DType { F32, F16, BF16 };
+const char* dtype_name(DType d);  // "F32", "F16", "BF16"
+size_t dtype_size(DType d);       // 4, 2, 2
+
+struct TensorInfo {
+    std::string name;
+    DType dtype = DType::F32;
+    Shape shape;
+    uint64_t begin = 0, end = 0;  // byte offsets within the data section
+    const uint8_t* data = nullptr;  // points into the mapping (not aligned for F16/BF16)
+};
+
+class SafetensorsFile {
+public:
+    // Maps the file and validates the header; throws gw::Error "<path>: <problem>".
+    explicit SafetensorsFile(const std::string& path);
+
+    const std::string& path() const { return file_.path(); }
+    const std::vector<TensorInfo>& tensors() const { return tensors_; }  // in header order
+    const TensorInfo* find(const std::string& name) const;              // nullptr if absent
+    const std::map<std::string, std::string>& metadata() const { return metadata_; }
+    size_t file_size() const { return file_.size(); }
+
+private:
+    MappedFile file_;
+    std::vector<TensorInfo> tensors_;
+    std::map<std::string, std::string> metadata_;
+};
+
+// Half-precision conversions (exact, round-to-nearest-even for float -> half).
+float f16_to_f32(uint16_t h);
+float bf16_to_f32(uint16_t h);
+uint16_t f32_to_f16(float f);
+uint16_t f32_to_bf16(float f);
+
+// Writing, for tests and tools/make_random_gpt2: tensors are written in the given
+// order with contiguous offsets. `bytes` holds the raw little-endian data.
+struct TensorToWrite {
+    std::string name;
+    DType dtype = DType::F32;
+    Shape shape;
+    std::vector<uint8_t> bytes;
+};
+// Convenience: F32 values stored as `dtype` (converted).
+TensorToWrite make_tensor(const std::string& name, DType dtype, Shape shape,
+                          const std::vector<float>& values);
+void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+
+}  // namespace gw

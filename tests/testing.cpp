@@ -1,0 +1,104 @@
+// testing.cpp — helpers shared by the test suites.
+#include "testing.h"
+
+#include <doctest/doctest.h>
+#include <stdio.h>   // popen
+#include <stdlib.h>  // mkdtemp, getenv
+#include <sys/wait.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace gw::testing {
+
+bool check_close(const float* got, const float* want, int64_t n, float atol, float rtol,
+                 const std::string& what) {
+    double max_err = 0;
+    int64_t first_bad = -1, n_bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        float g = got[i], w = want[i];
+        bool ok;
+        if (std::isnan(g) || std::isnan(w)) ok = false;
+        else if (std::isinf(g) || std::isinf(w)) ok = (g == w);
+        else {
+            double err = std::fabs(double(g) - double(w));
+            if (err > max_err) max_err = err;
+            ok = err <= atol + rtol * std::fabs(double(w));
+        }
+        if (!ok) {
+            if (first_bad < 0) first_bad = i;
+            n_bad++;
+        }
+    }
+    if (first_bad < 0) return true;
+    std::ostringstream msg;
+    msg << (what.empty() ? "arrays" : what) << ": " << n_bad << " of " << n
+        << " values differ (atol " << atol << ", rtol " << rtol << "); max abs error " << max_err
+        << "; first bad index " << first_bad << "; (got, want):";
+    for (int64_t i = first_bad, shown = 0; i < n && shown < 4; i++) {
+        msg << " [" << i << "] (" << got[i] << ", " << want[i] << ")";
+        shown++;
+    }
+    FAIL_CHECK(msg.str());
+    return false;
+}
+
+bool check_close(const std::vector<float>& got, const std::vector<float>& want, float atol,
+                 float rtol, const std::string& what) {
+    if (got.size() != want.size()) {
+        FAIL_CHECK((what.empty() ? "arrays" : what) << ": sizes differ: got " << got.size()
+                                                    << ", want " << want.size());
+        return false;
+    }
+    return check_close(got.data(), want.data(), int64_t(got.size()), atol, rtol, what);
+}
+
+TempDir::TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/gptwalk-test-XXXXXX";
+    if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed for " + templ);
+    path = templ;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+void write_text_file(const std::string& path, const std::string& contents) {
+    std::ofstream f(path, std::ios::binary);
+    f << contents;
+    if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<float> random_floats(size_t n, uint64_t seed, float lo, float hi) {
+    std::vector<float> out(n);
+    uint64_t s = seed;
+    for (auto& x : out) {
+        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        double u = double(z >> 11) / double(1ull << 53);  // [0, 1)
+        x = float(lo + (hi - lo) * u);
+    }
+    return out;
+}
+
+int run_command(const std::string& command, std::string* output) {
+    std::string full = command + " 2>&1";
+    FILE* p = popen(full.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed: " + command);
+    char buf[4096];
+    std::string out;
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int status = pclose(p);
+    if (output) *output = out;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace gw::testing
