@@ -1,0 +1,66 @@
+// linear.cpp — matrix products through OpenBLAS (and their plain-loop references).
+#include "linear.h"
+
+#include <cblas.h>  // cblas_sgemm, cblas_sgemv, openblas_set_num_threads
+
+#include <cstring>  // memcpy
+
+namespace gw {
+
+void matmul(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+            int64_t M, int64_t N, int64_t K, bool b_transposed, float alpha, float beta) {
+    if (M == 1) {
+        // One row of a times op(b) is a matrix-vector product with the matrix b:
+        //  - b (K, N) not transposed: c = b^T a  -> sgemv(Trans) over the K x N matrix;
+        //  - b (N, K) transposed:     c = b a    -> sgemv(NoTrans) over the N x K matrix.
+        cblas_sgemv(CblasRowMajor, b_transposed ? CblasNoTrans : CblasTrans,
+                    b_transposed ? int(N) : int(K), b_transposed ? int(K) : int(N), alpha, b,
+                    int(ldb), a, 1, beta, c, 1);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, b_transposed ? CblasTrans : CblasNoTrans, int(M),
+                int(N), int(K), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+void matmul_ref(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                int64_t M, int64_t N, int64_t K, bool b_transposed, float alpha, float beta) {
+    for (int64_t i = 0; i < M; i++) {
+        for (int64_t j = 0; j < N; j++) {
+            double sum = 0.0;
+            for (int64_t k = 0; k < K; k++) {
+                float bkj = b_transposed ? b[j * ldb + k] : b[k * ldb + j];
+                sum += double(a[i * lda + k]) * double(bkj);
+            }
+            float old = beta == 0.0f ? 0.0f : c[i * ldc + j];  // beta 0 ignores c, even NaN
+            c[i * ldc + j] = float(alpha * sum) + beta * old;
+        }
+    }
+}
+
+// Start every row of out with the bias, then accumulate the product onto it (beta = 1).
+static void fill_bias(float* out, const float* b, int64_t T, int64_t OC) {
+    for (int64_t t = 0; t < T; t++) {
+        if (b) std::memcpy(out + t * OC, b, size_t(OC) * sizeof(float));
+        else std::memset(out + t * OC, 0, size_t(OC) * sizeof(float));
+    }
+}
+
+void linear(float* out, const float* inp, const float* w, const float* b, int64_t T, int64_t IC,
+            int64_t OC) {
+    fill_bias(out, b, T, OC);
+    matmul(out, OC, inp, IC, w, OC, T, OC, IC, /*b_transposed=*/false, 1.0f, 1.0f);
+}
+
+void linear_ref(float* out, const float* inp, const float* w, const float* b, int64_t T,
+                int64_t IC, int64_t OC) {
+    fill_bias(out, b, T, OC);
+    matmul_ref(out, OC, inp, IC, w, OC, T, OC, IC, false, 1.0f, 1.0f);
+}
+
+void lm_head(float* logits, const float* x, const float* wte, int64_t T, int64_t C, int64_t V) {
+    matmul(logits, V, x, C, wte, C, T, V, C, /*b_transposed=*/true, 1.0f, 0.0f);
+}
+
+void set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+}  // namespace gw

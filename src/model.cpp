@@ -1,0 +1,214 @@
+// model.cpp — the GPT-2 forward pass over a KV cache (lessons 04, 07-11).
+#include "model.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "attention.h"
+#include "error.h"
+#include "gelu.h"
+#include "layernorm.h"
+#include "linear.h"
+
+namespace gw {
+
+// ---------------------------------------------------------------- trace
+
+const TracePoint* Trace::find(const std::string& name) const {
+    for (const auto& p : points)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const TracePoint& Trace::at(const std::string& name) const {
+    const TracePoint* p = find(name);
+    if (!p) fail("trace has no point named '", name, "'");
+    return *p;
+}
+
+void Trace::record(const std::string& name, const float* src, int64_t rows, int64_t cols,
+                   int64_t ld) {
+    TracePoint p{name, Shape{rows, cols}, std::vector<float>(size_t(rows * cols))};
+    for (int64_t r = 0; r < rows; r++)
+        std::memcpy(&p.data[size_t(r * cols)], src + r * ld, size_t(cols) * sizeof(float));
+    points.push_back(std::move(p));
+}
+
+void Trace::record(const std::string& name, const float* src, Shape shape) {
+    points.push_back(TracePoint{name, shape, std::vector<float>(src, src + shape.numel())});
+}
+
+// ---------------------------------------------------------------- run state
+
+// (Re)allocates the scratch activations so one call can take T positions.
+static void ensure_capacity(RunState& s, const Config& cfg, int64_t T) {
+    if (T <= s.capacity) return;
+    const int64_t C = cfg.n_embd;
+    s.x = FloatBuffer(size_t(T * C));
+    s.xn = FloatBuffer(size_t(T * C));
+    s.qkv = FloatBuffer(size_t(T * 3 * C));
+    s.heads = FloatBuffer(size_t(T * C));
+    s.proj = FloatBuffer(size_t(T * C));
+    s.fc = FloatBuffer(size_t(T * 4 * C));
+    s.scores = FloatBuffer(size_t(T * cfg.n_positions));
+    s.context = FloatBuffer(size_t(T * C));
+    s.capacity = T;
+}
+
+RunState make_run_state(const Config& cfg, int64_t capacity) {
+    RunState s;
+    s.n_embd = cfg.n_embd;
+    size_t cache = size_t(cfg.n_layer * cfg.n_positions * cfg.n_embd);
+    s.k_cache = FloatBuffer(cache);
+    s.v_cache = FloatBuffer(cache);
+    ensure_capacity(s, cfg, capacity);
+    return s;
+}
+
+size_t run_state_bytes(const RunState& s) {
+    size_t floats = s.k_cache.size() + s.v_cache.size() + s.x.size() + s.xn.size() +
+                    s.qkv.size() + s.heads.size() + s.proj.size() + s.fc.size() +
+                    s.scores.size() + s.context.size();
+    return floats * sizeof(float);
+}
+
+const float* last_context(const RunState& s) {
+    return s.context.data() + (s.last_T - 1) * s.n_embd;
+}
+
+// ---------------------------------------------------------------- forward
+
+namespace {
+// Adds the seconds since `start` to one OpTimes field, when timing is on.
+struct Stopwatch {
+    OpTimes* times;
+    std::chrono::steady_clock::time_point start;
+    explicit Stopwatch(OpTimes* t) : times(t) {
+        if (times) start = std::chrono::steady_clock::now();
+    }
+    void add_to(double OpTimes::*field) {
+        if (!times) return;
+        auto now = std::chrono::steady_clock::now();
+        times->*field += std::chrono::duration<double>(now - start).count();
+        start = now;
+    }
+};
+
+// x (T, C) += y (T, C): the residual connection
+void add_inplace(float* x, const float* y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] += y[i];
+}
+}  // namespace
+
+void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens, int64_t T,
+             const ForwardOptions& opts) {
+    const Config& cfg = m.config;
+    const Weights& w = m.w;
+    const int64_t C = cfg.n_embd, NH = cfg.n_head, V = cfg.vocab_size, P = cfg.n_positions;
+    const int64_t pos0 = s.n_past;
+    const float eps = cfg.layer_norm_epsilon;
+    const Isa isa = opts.isa;
+    Trace* tr = opts.trace;
+    if (T <= 0) fail("forward: no tokens to run");
+    if (pos0 + T > P)
+        fail("context is full: ", pos0, " + ", T, " positions > n_positions ", P);
+    for (int64_t t = 0; t < T; t++)
+        if (tokens[t] < 0 || tokens[t] >= V)
+            fail("token id ", tokens[t], " is out of range: the vocabulary has ", V, " ids (0..",
+                 V - 1, ")");
+    ensure_capacity(s, cfg, T);
+    if (tr) {
+        tr->pos0 = pos0;
+        tr->T = T;
+        tr->points.clear();
+    }
+    Stopwatch sw(opts.times);
+    float* x = s.x.data();
+
+    // Token vector + position vector: both live in the same C-dimensional space.
+    for (int64_t t = 0; t < T; t++) {
+        const float* e = w.wte + int64_t(tokens[t]) * C;
+        const float* p = w.wpe + (pos0 + t) * C;
+        for (int64_t c = 0; c < C; c++) x[t * C + c] = e[c] + p[c];
+    }
+    if (tr) tr->record("embed", x, Shape{T, C});
+    sw.add_to(&OpTimes::embed);
+
+    for (int64_t l = 0; l < cfg.n_layer; l++) {
+        const LayerWeights& b = w.h[size_t(l)];
+        const std::string hl = tr ? "h." + std::to_string(l) + "." : std::string();  // trace names
+        float* kc = s.k_cache.data() + l * P * C;
+        float* vc = s.v_cache.data() + l * P * C;
+        if (tr) tr->record(hl + "resid_pre", x, Shape{T, C});
+
+        // --- attention sub-block: aggregation across positions
+        layernorm(isa, s.xn.data(), nullptr, nullptr, x, b.ln_1_w, b.ln_1_b, T, C, eps);
+        sw.add_to(&OpTimes::layernorm);
+        linear(s.qkv.data(), s.xn.data(), b.c_attn_w, b.c_attn_b, T, C, 3 * C);
+        sw.add_to(&OpTimes::matmul);
+        std::vector<float> pattern;  // only filled when tracing
+        if (tr) pattern.resize(size_t(NH * T * (pos0 + T)));
+        attention(isa, s.heads.data(), tr ? pattern.data() : nullptr, s.qkv.data(), kc, vc, pos0,
+                  T, C, NH, s.scores.data());
+        sw.add_to(&OpTimes::attention);
+        linear(s.proj.data(), s.heads.data(), b.attn_proj_w, b.attn_proj_b, T, C, C);
+        sw.add_to(&OpTimes::matmul);
+        if (tr) {
+            tr->record(hl + "ln_1", s.xn.data(), Shape{T, C});
+            tr->record(hl + "q", s.qkv.data(), T, C, 3 * C);
+            tr->record(hl + "k", s.qkv.data() + C, T, C, 3 * C);
+            tr->record(hl + "v", s.qkv.data() + 2 * C, T, C, 3 * C);
+            tr->record(hl + "attn_pattern", pattern.data(), Shape{NH, T, pos0 + T});
+            tr->record(hl + "attn_heads", s.heads.data(), Shape{T, C});
+            tr->record(hl + "attn_out", s.proj.data(), Shape{T, C});
+        }
+        add_inplace(x, s.proj.data(), T * C);
+        sw.add_to(&OpTimes::residual);
+        if (tr) tr->record(hl + "resid_mid", x, Shape{T, C});
+
+        // --- MLP sub-block: a position-wise filter
+        layernorm(isa, s.xn.data(), nullptr, nullptr, x, b.ln_2_w, b.ln_2_b, T, C, eps);
+        sw.add_to(&OpTimes::layernorm);
+        linear(s.fc.data(), s.xn.data(), b.c_fc_w, b.c_fc_b, T, C, 4 * C);
+        sw.add_to(&OpTimes::matmul);
+        if (tr) {
+            tr->record(hl + "ln_2", s.xn.data(), Shape{T, C});
+            tr->record(hl + "mlp_pre", s.fc.data(), Shape{T, 4 * C});
+        }
+        gelu(isa, s.fc.data(), s.fc.data(), T * 4 * C);
+        sw.add_to(&OpTimes::gelu);
+        if (tr) tr->record(hl + "mlp_act", s.fc.data(), Shape{T, 4 * C});
+        linear(s.proj.data(), s.fc.data(), b.mlp_proj_w, b.mlp_proj_b, T, 4 * C, C);
+        sw.add_to(&OpTimes::matmul);
+        add_inplace(x, s.proj.data(), T * C);
+        sw.add_to(&OpTimes::residual);
+        if (tr) {
+            tr->record(hl + "mlp_out", s.proj.data(), Shape{T, C});
+            tr->record(hl + "resid_post", x, Shape{T, C});
+        }
+    }
+
+    // The final layer norm gives the context vectors; their dot products with
+    // every token vector are the logits. Only the rows we need are computed.
+    const bool every_row = opts.all_logits || tr;
+    const int64_t first = every_row ? 0 : T - 1;
+    const int64_t rows = T - first;
+    float* ctx = s.context.data() + first * C;
+    layernorm(isa, ctx, nullptr, nullptr, x + first * C, w.ln_f_w, w.ln_f_b, rows, C, eps);
+    sw.add_to(&OpTimes::layernorm);
+    if (tr) {
+        tr->record("ln_f", s.context.data(), Shape{T, C});
+        std::vector<float> all(static_cast<size_t>(T * V));
+        lm_head(all.data(), s.context.data(), w.wte, T, C, V);
+        tr->points.push_back(TracePoint{"logits", Shape{T, V}, all});
+        const float* want = opts.all_logits ? all.data() : all.data() + (T - 1) * V;
+        std::memcpy(logits, want, size_t((opts.all_logits ? T : 1) * V) * sizeof(float));
+    } else {
+        lm_head(logits, ctx, w.wte, rows, C, V);
+    }
+    sw.add_to(&OpTimes::lm_head);
+    s.n_past += T;
+    s.last_T = T;
+}
+
+}  // namespace gw

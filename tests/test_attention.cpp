@@ -1,0 +1,58 @@
+// test_attention.cpp — attention over the KV cache vs the plain-loop reference.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "attention.h"
+#include "testing.h"
+
+using namespace gw;
+using gw::testing::check_close;
+using gw::testing::random_floats;
+
+TEST_CASE("one head, two positions, worked by hand") {
+    // C = 2, NH = 1 (HS = 2). q0 = (1,0) k0 = (1,0) v0 = (1,2); q1 = (0,1) k1 = (0,2) v1 = (3,4).
+    float qkv[12] = {1, 0, 1, 0, 1, 2,  /* position 1 */ 0, 1, 0, 2, 3, 4};
+    float kc[4], vc[4], out[4], pattern[4];
+    attention_ref(out, pattern, qkv, kc, vc, 0, 2, 2, 1);
+    // position 0 sees only itself
+    CHECK(pattern[0] == 1.0f);
+    CHECK(pattern[1] == 0.0f);  // masked
+    CHECK(out[0] == 1.0f);
+    CHECK(out[1] == 2.0f);
+    // position 1: scores q1.k0/sqrt2 = 0, q1.k1/sqrt2 = 2/sqrt2 = sqrt2
+    double a1 = std::exp(std::sqrt(2.0)) / (1 + std::exp(std::sqrt(2.0))), a0 = 1 - a1;
+    CHECK(pattern[2] == doctest::Approx(a0));
+    CHECK(pattern[3] == doctest::Approx(a1));
+    CHECK(out[2] == doctest::Approx(a0 * 1 + a1 * 3));
+    CHECK(out[3] == doctest::Approx(a0 * 2 + a1 * 4));
+}
+
+TEST_CASE("attention equals attention_ref, in one chunk and appended over the cache") {
+    for (int64_t NH : {1, 3, 4}) {
+        const int64_t HS = 8, C = NH * HS, P = 20, T = 13;
+        auto qkv = random_floats(size_t(T * 3 * C), 100 + uint64_t(NH), -2.0f, 2.0f);
+        std::vector<float> kc_ref(size_t(P * C)), vc_ref(size_t(P * C)), out_ref(size_t(T * C)),
+            pat_ref(size_t(NH * T * T));
+        attention_ref(out_ref.data(), pat_ref.data(), qkv.data(), kc_ref.data(), vc_ref.data(), 0, T, C, NH);
+        for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
+            if (!isa_supported(isa)) continue;
+            CAPTURE(NH);
+            CAPTURE(isa_name(isa));
+            std::vector<float> kc(size_t(P * C)), vc(size_t(P * C)), out(size_t(T * C)),
+                pat(size_t(NH * T * T)), scratch(size_t(T * P));
+            attention(isa, out.data(), pat.data(), qkv.data(), kc.data(), vc.data(), 0, T, C, NH, scratch.data());
+            check_close(out, out_ref, 1e-5f, 1e-5f, "one chunk");
+            check_close(pat, pat_ref, 1e-6f, 1e-5f, "pattern");
+            // again, 4 positions then the remaining 9 one at a time, over the cache
+            std::vector<float> kc2(size_t(P * C)), vc2(size_t(P * C)), out2(size_t(T * C));
+            attention(isa, out2.data(), nullptr, qkv.data(), kc2.data(), vc2.data(), 0, 4, C, NH, scratch.data());
+            for (int64_t t = 4; t < T; t++)
+                attention(isa, out2.data() + t * C, nullptr, qkv.data() + t * 3 * C, kc2.data(),
+                          vc2.data(), t, 1, C, NH, scratch.data());
+            check_close(out2, out_ref, 1e-5f, 1e-5f, "incremental");
+            check_close(kc2.data(), kc_ref.data(), T * C, 0.0f, 0.0f, "k cache");
+        }
+    }
+}

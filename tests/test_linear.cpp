@@ -1,0 +1,76 @@
+// test_linear.cpp — the OpenBLAS products against their plain-loop reference.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "linear.h"
+#include "testing.h"
+
+using namespace gw;
+using gw::testing::check_close;
+using gw::testing::random_floats;
+
+TEST_CASE("matmul_ref on a hand-worked 2x3 . 3x2 product") {
+    // [1 2 3; 4 5 6] . [7 8; 9 10; 11 12] = [58 64; 139 154]
+    float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {7, 8, 9, 10, 11, 12}, c[4] = {};
+    matmul_ref(c, 2, a, 3, b, 2, 2, 2, 3, false, 1.0f, 0.0f);
+    CHECK(c[0] == 58);
+    CHECK(c[1] == 64);
+    CHECK(c[2] == 139);
+    CHECK(c[3] == 154);
+    // the same with b stored transposed (2, 3): [7 9 11; 8 10 12]
+    float bt[6] = {7, 9, 11, 8, 10, 12}, c2[4] = {};
+    matmul_ref(c2, 2, a, 3, bt, 3, 2, 2, 3, true, 1.0f, 0.0f);
+    CHECK(std::vector<float>(c2, c2 + 4) == std::vector<float>(c, c + 4));
+}
+
+TEST_CASE("matmul equals matmul_ref: gemm and gemv paths, transposes, strides, alpha, beta") {
+    for (int64_t M : {1, 2, 7, 33}) {
+        for (int64_t N : {1, 5, 64, 129}) {
+            for (int64_t K : {1, 3, 48, 200}) {
+                for (bool bt : {false, true}) {
+                    CAPTURE(M); CAPTURE(N); CAPTURE(K); CAPTURE(bt);
+                    int64_t lda = K + 3, ldb = (bt ? K : N) + 2, ldc = N + 1;  // strided views
+                    auto a = random_floats(size_t(M * lda), 1 + uint64_t(M));
+                    auto b = random_floats(size_t((bt ? N : K) * ldb), 2 + uint64_t(N));
+                    auto c0 = random_floats(size_t(M * ldc), 3);
+                    std::vector<float> got = c0, want = c0;
+                    matmul(got.data(), ldc, a.data(), lda, b.data(), ldb, M, N, K, bt, 0.5f, 0.25f);
+                    matmul_ref(want.data(), ldc, a.data(), lda, b.data(), ldb, M, N, K, bt, 0.5f, 0.25f);
+                    check_close(got, want, 1e-5f * float(K), 1e-5f);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("linear adds the bias to x . W with W stored [in, out]; lm_head is x . wte^T") {
+    const int64_t T = 5, IC = 24, OC = 40, V = 77;
+    auto x = random_floats(size_t(T * IC), 11), w = random_floats(size_t(IC * OC), 12);
+    auto b = random_floats(size_t(OC), 13);
+    std::vector<float> got(size_t(T * OC)), want(size_t(T * OC));
+    linear(got.data(), x.data(), w.data(), b.data(), T, IC, OC);
+    linear_ref(want.data(), x.data(), w.data(), b.data(), T, IC, OC);
+    check_close(got, want, 1e-5f, 1e-5f, "linear");
+    // one row by hand: out[0][j] = b[j] + sum_i x[0][i] w[i][j]
+    for (int64_t j = 0; j < OC; j++) {
+        double s = b[size_t(j)];
+        for (int64_t i = 0; i < IC; i++) s += double(x[size_t(i)]) * w[size_t(i * OC + j)];
+        CHECK(want[size_t(j)] == doctest::Approx(s).epsilon(1e-6));
+    }
+    // T == 1 takes the gemv path
+    linear(got.data(), x.data(), w.data(), nullptr, 1, IC, OC);
+    linear_ref(want.data(), x.data(), w.data(), nullptr, 1, IC, OC);
+    check_close(got.data(), want.data(), OC, 1e-5f, 1e-5f, "linear T=1");
+    auto wte = random_floats(size_t(V * IC), 14);
+    std::vector<float> logits(size_t(T * V));
+    for (int64_t rows : {T, int64_t(1)}) {
+        lm_head(logits.data(), x.data(), wte.data(), rows, IC, V);
+        for (int64_t t = 0; t < rows; t++)
+            for (int64_t v = 0; v < V; v++) {
+                double dot = 0;
+                for (int64_t c = 0; c < IC; c++) dot += double(x[size_t(t * IC + c)]) * wte[size_t(v * IC + c)];
+                CHECK(logits[size_t(t * V + v)] == doctest::Approx(dot).epsilon(1e-5));
+            }
+    }
+}

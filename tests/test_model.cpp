@@ -1,0 +1,220 @@
+// test_model.cpp — the forward pass against an independent float64 reference
+// (tests/fixtures/forward/README.md says how those fixtures were made), the KV
+// cache, and the generation loop.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "generate.h"
+#include "json.h"
+#include "mapped_file.h"
+#include "model.h"
+#include "npy.h"
+#include "testing.h"
+
+using namespace gw;
+using gw::testing::check_close;
+
+static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
+// Tolerance from the fixtures' README: float32 compute vs the float64 reference.
+static const float kAtol = 1e-4f, kRtol = 1e-4f;
+
+static std::vector<int> read_ids(const std::string& path) {
+    std::istringstream in(read_file(path));
+    std::vector<int> ids;
+    int id;
+    while (in >> id) ids.push_back(id);
+    return ids;
+}
+
+static std::vector<int> json_ids(const JsonValue& arr) {
+    std::vector<int> ids;
+    for (const JsonValue& v : arr.items) ids.push_back(int(v.integer));
+    return ids;
+}
+
+static std::vector<Isa> supported_isas() {
+    std::vector<Isa> out = {Isa::Ref};
+    if (isa_supported(Isa::Avx2)) out.push_back(Isa::Avx2);
+    if (isa_supported(Isa::Avx512)) out.push_back(Isa::Avx512);
+    return out;
+}
+
+TEST_CASE("logits at every position of the full context match the reference") {
+    for (const char* name : kFixtures) {
+        std::string dir = std::string("tests/fixtures/forward/") + name;
+        auto m = load_checkpoint(dir);
+        std::vector<int> ids = read_ids(dir + "/ids.txt");
+        REQUIRE(int64_t(ids.size()) == m->config.n_positions);  // T up to the full context
+        NpyArray want = read_npy(dir + "/logits.npy");
+        for (Isa isa : supported_isas()) {
+            CAPTURE(name);
+            CAPTURE(isa_name(isa));
+            RunState s = make_run_state(m->config, int64_t(ids.size()));
+            std::vector<float> got(want.data.size());
+            ForwardOptions o;
+            o.isa = isa;
+            o.all_logits = true;
+            forward(got.data(), *m, s, ids.data(), int64_t(ids.size()), o);
+            check_close(got, want.data, kAtol, kRtol, std::string(name) + " logits");
+        }
+    }
+}
+
+TEST_CASE("every trace point matches the reference") {
+    for (const char* name : kFixtures) {
+        std::string dir = std::string("tests/fixtures/forward/") + name;
+        auto m = load_checkpoint(dir);
+        std::vector<int> ids = read_ids(dir + "/trace/ids.txt");
+        RunState s = make_run_state(m->config, int64_t(ids.size()));
+        std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
+        Trace trace;
+        ForwardOptions o;
+        o.isa = best_isa();
+        o.trace = &trace;
+        forward(logits.data(), *m, s, ids.data(), int64_t(ids.size()), o);
+        // embed, ln_f, logits + 14 points per layer
+        CHECK(trace.points.size() == size_t(3 + 14 * m->config.n_layer));
+        for (const TracePoint& p : trace.points) {
+            CAPTURE(name);
+            CAPTURE(p.name);
+            NpyArray want = read_npy(dir + "/trace/" + p.name + ".npy");
+            CHECK(p.shape == want.shape);
+            check_close(p.data, want.data, kAtol, kRtol, std::string(name) + " " + p.name);
+        }
+        // The last-only logits equal the last row of the traced logits.
+        const TracePoint& all = trace.at("logits");
+        int64_t V = m->config.vocab_size, T = int64_t(ids.size());
+        check_close(logits.data(), all.data.data() + (T - 1) * V, V, 0.0f, 0.0f, "last row");
+    }
+}
+
+TEST_CASE("greedy continuations equal the reference's ids, with and without the KV cache") {
+    for (const char* name : kFixtures) {
+        std::string dir = std::string("tests/fixtures/forward/") + name;
+        auto m = load_checkpoint(dir);
+        JsonValue g = parse_json(read_file(dir + "/greedy.json"), dir + "/greedy.json");
+        std::vector<int> prompt = json_ids(*g.find("prompt"));
+        std::vector<int> want = json_ids(*g.find("ids"));
+        REQUIRE(want.size() >= 10);
+        for (bool cache : {true, false}) {
+            CAPTURE(name);
+            CAPTURE(cache);
+            SamplerConfig sc;
+            sc.greedy = true;
+            Sampler sampler(sc);
+            GenerateOptions o;
+            o.max_new_tokens = int64_t(want.size());
+            o.use_cache = cache;
+            o.isa = best_isa();
+            GenerateResult r = generate(*m, sampler, prompt, o);
+            CHECK(r.ids == want);
+        }
+    }
+}
+
+TEST_CASE("prefill in one chunk equals token by token (KV cache), within 1e-5") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t T = int64_t(ids.size()), V = m->config.vocab_size;
+    for (Isa isa : supported_isas()) {
+        CAPTURE(isa_name(isa));
+        ForwardOptions all;
+        all.isa = isa;
+        all.all_logits = true;
+        RunState s1 = make_run_state(m->config, T);
+        std::vector<float> chunk(static_cast<size_t>(T * V)), step(static_cast<size_t>(T * V));
+        forward(chunk.data(), *m, s1, ids.data(), T, all);
+        RunState s2 = make_run_state(m->config, 1);
+        ForwardOptions one;
+        one.isa = isa;
+        for (int64_t t = 0; t < T; t++) forward(step.data() + t * V, *m, s2, &ids[size_t(t)], 1, one);
+        check_close(step, chunk, 1e-5f, 0.0f, "token by token vs one chunk");
+        // and in uneven chunks 5 + 11 + rest
+        RunState s3 = make_run_state(m->config, 1);
+        std::vector<float> mixed(static_cast<size_t>(T * V));
+        int64_t at = 0;
+        for (int64_t n : {int64_t(5), int64_t(11), T - 16}) {
+            forward(mixed.data() + at * V, *m, s3, &ids[size_t(at)], n, all);
+            at += n;
+        }
+        check_close(mixed, chunk, 1e-5f, 0.0f, "uneven chunks vs one chunk");
+    }
+}
+
+TEST_CASE("KV cache on vs off: identical tokens for 30+ sampled steps") {
+    auto m = load_checkpoint("tests/fixtures/forward/bf16_oddheads");  // P = 24
+    std::vector<int> prompt = {3, 1, 4};
+    SamplerConfig sc;
+    sc.temperature = 0.9f;
+    sc.top_k = 20;
+    sc.seed = 42;
+    std::vector<int> runs[2];
+    for (int cache = 0; cache < 2; cache++) {
+        Sampler sampler(sc);
+        GenerateOptions o;
+        o.max_new_tokens = 100;  // more than fits: stops when the context is full
+        o.use_cache = cache == 1;
+        o.isa = best_isa();
+        GenerateResult r = generate(*m, sampler, prompt, o);
+        CHECK(r.stop == StopReason::ContextFull);
+        runs[cache] = r.ids;
+    }
+    CHECK(runs[0].size() == size_t(24 - 3));
+    CHECK(runs[0] == runs[1]);
+    // 30+ steps on the larger-context f32 model too (P = 32, prompt 1: 31 steps)
+    auto m2 = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> r2[2];
+    for (int cache = 0; cache < 2; cache++) {
+        Sampler sampler(sc);
+        GenerateOptions o;
+        o.max_new_tokens = 31;
+        o.use_cache = cache == 1;
+        r2[cache] = generate(*m2, sampler, {7}, o).ids;
+    }
+    CHECK(r2[0].size() == 31);
+    CHECK(r2[0] == r2[1]);
+}
+
+TEST_CASE("forward refuses bad ids and a full context; generate refuses bad prompts") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    RunState s = make_run_state(m->config, 4);
+    std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
+    ForwardOptions o;
+    int bad[2] = {5, 101};
+    CHECK_THROWS_WITH_AS(forward(logits.data(), *m, s, bad, 2, o),
+                         "token id 101 is out of range: the vocabulary has 101 ids (0..100)", Error);
+    int neg = -1;
+    CHECK_THROWS_AS(forward(logits.data(), *m, s, &neg, 1, o), Error);
+    std::vector<int> full(32, 1);
+    forward(logits.data(), *m, s, full.data(), 32, o);
+    int one = 1;
+    CHECK_THROWS_WITH_AS(forward(logits.data(), *m, s, &one, 1, o),
+                         "context is full: 32 + 1 positions > n_positions 32", Error);
+    SamplerConfig sc;
+    sc.greedy = true;
+    Sampler sampler(sc);
+    CHECK_THROWS_AS(generate(*m, sampler, {}, GenerateOptions{}), Error);
+    CHECK_THROWS_AS(generate(*m, sampler, full, GenerateOptions{}), Error);
+}
+
+TEST_CASE("stops at the end-of-text id") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    JsonValue g = parse_json(read_file("tests/fixtures/forward/f32/greedy.json"), "greedy.json");
+    std::vector<int> prompt = json_ids(*g.find("prompt"));
+    std::vector<int> want = json_ids(*g.find("ids"));
+    SamplerConfig sc;
+    sc.greedy = true;
+    Sampler sampler(sc);
+    GenerateOptions o;
+    o.max_new_tokens = 12;
+    o.eot_id = want[3];  // pretend the 4th greedy token is <|endoftext|>
+    GenerateResult r = generate(*m, sampler, prompt, o);
+    CHECK(r.stop == StopReason::EndOfText);
+    size_t first = 0;
+    while (want[first] != want[3]) first++;
+    CHECK(r.ids.size() == first + 1);
+}

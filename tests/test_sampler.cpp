@@ -1,0 +1,130 @@
+// test_sampler.cpp — which tokens each sampling rule keeps, worked by hand.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "error.h"
+#include "sampler.h"
+
+using namespace gw;
+
+// logits whose softmax is exactly p (up to normalisation): z = log p
+static std::vector<float> logits_of(const std::vector<double>& p) {
+    std::vector<float> z;
+    for (double x : p) z.push_back(float(std::log(x)));
+    return z;
+}
+
+static std::vector<int> ids_of(const std::vector<Candidate>& c) {
+    std::vector<int> ids;
+    for (const auto& k : c) ids.push_back(k.id);
+    return ids;
+}
+
+TEST_CASE("greedy and temperature 0 take the arg max (lowest id on ties)") {
+    std::vector<float> z = {0.5f, 2.0f, -1.0f, 2.0f};
+    SamplerConfig g;
+    g.greedy = true;
+    CHECK(ids_of(sampling_distribution(g, z.data(), 4, {})) == std::vector<int>{1});
+    SamplerConfig t0;
+    t0.temperature = 0.0f;
+    Sampler s(t0);
+    CHECK(sample(s, z.data(), 4, {}) == 1);
+    CHECK(argmax(z.data(), 4) == 1);
+}
+
+TEST_CASE("top-k keeps exactly the k most probable, renormalised") {
+    auto z = logits_of({0.1, 0.4, 0.2, 0.3});
+    SamplerConfig c;
+    c.top_k = 2;
+    auto d = sampling_distribution(c, z.data(), 4, {});
+    REQUIRE(ids_of(d) == std::vector<int>{1, 3});
+    CHECK(d[0].prob == doctest::Approx(0.4 / 0.7));
+    CHECK(d[1].prob == doctest::Approx(0.3 / 0.7));
+    c.top_k = 10;  // more than the vocabulary: everything
+    CHECK(sampling_distribution(c, z.data(), 4, {}).size() == 4);
+}
+
+TEST_CASE("top-p keeps the smallest set reaching the mass") {
+    auto z = logits_of({0.1, 0.4, 0.2, 0.3});
+    SamplerConfig c;
+    c.top_p = 0.6f;  // 0.4 < 0.6 <= 0.4 + 0.3
+    CHECK(ids_of(sampling_distribution(c, z.data(), 4, {})) == std::vector<int>{1, 3});
+    c.top_p = 0.75f;  // needs 0.4 + 0.3 + 0.2
+    CHECK(ids_of(sampling_distribution(c, z.data(), 4, {})) == std::vector<int>{1, 3, 2});
+    c.top_p = 0.01f;  // always at least one
+    CHECK(ids_of(sampling_distribution(c, z.data(), 4, {})) == std::vector<int>{1});
+}
+
+TEST_CASE("min-p keeps tokens with p >= min_p x p_max") {
+    auto z = logits_of({0.1, 0.4, 0.2, 0.3});
+    SamplerConfig c;
+    c.min_p = 0.5f;  // floor 0.2: keeps 0.4, 0.3, 0.2
+    CHECK(ids_of(sampling_distribution(c, z.data(), 4, {})) == std::vector<int>{1, 3, 2});
+}
+
+TEST_CASE("temperature sharpens (<1) and flattens (>1); near 0 it becomes greedy") {
+    auto z = logits_of({0.1, 0.4, 0.2, 0.3});
+    SamplerConfig c;
+    c.temperature = 0.5f;  // p^2 renormalised
+    auto d = sampling_distribution(c, z.data(), 4, {});
+    CHECK(d[0].id == 1);
+    CHECK(d[0].prob == doctest::Approx(0.16 / 0.30));
+    c.temperature = 1e-4f;
+    CHECK(sampling_distribution(c, z.data(), 4, {})[0].prob == doctest::Approx(1.0));
+    Sampler s(c);
+    for (int i = 0; i < 50; i++) CHECK(sample(s, z.data(), 4, {}) == 1);
+}
+
+TEST_CASE("repetition penalty divides positive and multiplies negative logits of seen tokens") {
+    std::vector<float> z = {2.0f, 1.5f, -1.0f, -0.5f};
+    SamplerConfig c;
+    c.greedy = true;
+    c.repetition_penalty = 2.0f;
+    CHECK(sampling_distribution(c, z.data(), 4, {0})[0].id == 1);        // 2.0 -> 1.0 < 1.5
+    CHECK(sampling_distribution(c, z.data(), 4, {0, 1, 1})[0].id == 0);  // 1.0 vs 0.75
+    // a negative logit gets more negative: token 3 (-0.5 -> -1.0) falls below token 2 (-1.0 -> ... unseen)
+    std::vector<float> neg = {-0.5f, -0.8f};
+    CHECK(sampling_distribution(c, neg.data(), 2, {0})[0].id == 1);  // -1.0 < -0.8
+}
+
+TEST_CASE("a fixed seed reproduces the same draws; draws follow the distribution") {
+    auto z = logits_of({0.1, 0.4, 0.2, 0.3});
+    SamplerConfig c;
+    c.seed = 1234;
+    Sampler a(c), b(c);
+    std::map<int, int> counts;
+    for (int i = 0; i < 20000; i++) {
+        int x = sample(a, z.data(), 4, {});
+        CHECK(x == sample(b, z.data(), 4, {}));
+        counts[x]++;
+    }
+    CHECK(counts[0] / 20000.0 == doctest::Approx(0.1).epsilon(0.1));
+    CHECK(counts[1] / 20000.0 == doctest::Approx(0.4).epsilon(0.05));
+    c.seed = 1235;
+    Sampler other(c);
+    std::vector<int> s1, s2;
+    Sampler again(SamplerConfig{false, 1.0f, 0, 1.0f, 0.0f, 1.0f, 1234});
+    for (int i = 0; i < 30; i++) {
+        s1.push_back(sample(other, z.data(), 4, {}));
+        s2.push_back(sample(again, z.data(), 4, {}));
+    }
+    CHECK(s1 != s2);  // a different seed gives a different stream
+}
+
+TEST_CASE("bad settings are usage errors") {
+    SamplerConfig c;
+    c.top_p = 0.0f;
+    CHECK_THROWS_AS(validate(c), UsageError);
+    c = SamplerConfig{};
+    c.temperature = -1;
+    CHECK_THROWS_AS(validate(c), UsageError);
+    c = SamplerConfig{};
+    c.repetition_penalty = 0;
+    CHECK_THROWS_AS(validate(c), UsageError);
+    c = SamplerConfig{};
+    c.top_k = -3;
+    CHECK_THROWS_AS(Sampler{c}, UsageError);
+}
