@@ -86,6 +86,10 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
 
+# Suites that run programs need those programs built first.
+$(BUILD)/tests/test_cli $(BUILD)/tests/test_tiny_gpt2: $(BUILD)/gptwalk
+$(BUILD)/tests/test_download: $(BUILD)/tools/http_serve
+
 tests: all $(TEST_BIN)
 
 # Runs every suite from the repository root (fixtures are found relative to it).

@@ -38,7 +38,7 @@ NpyArray read_npy(const std::string& path) {
     auto bad = [&](const std::string& why) { fail(path, ": not a float32 .npy file: ", why); };
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) bad("missing magic");
     int major = static_cast<unsigned char>(bytes[6]);
-    size_t hlen, start;
+    size_t hlen = 0, start = 0;
     if (major == 1) {
         hlen = size_t(uint8_t(bytes[8])) | size_t(uint8_t(bytes[9])) << 8;
         start = 10;

@@ -5,6 +5,7 @@
 #include <stdio.h>   // popen
 #include <stdlib.h>  // mkdtemp, getenv
 #include <sys/wait.h>
+#include <unistd.h>  // readlink
 
 #include <cmath>
 #include <filesystem>
@@ -89,7 +90,7 @@ std::vector<float> random_floats(size_t n, uint64_t seed, float lo, float hi) {
 }
 
 int run_command(const std::string& command, std::string* output) {
-    std::string full = command + " 2>&1";
+    std::string full = "( " + command + " ) 2>&1";
     FILE* p = popen(full.c_str(), "r");
     if (!p) throw std::runtime_error("popen failed: " + command);
     char buf[4096];
@@ -99,6 +100,28 @@ int run_command(const std::string& command, std::string* output) {
     int status = pclose(p);
     if (output) *output = out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string build_dir() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) throw std::runtime_error("cannot read /proc/self/exe");
+    std::string exe(buf, size_t(n));              // BUILD/tests/test_x
+    std::string tests = exe.substr(0, exe.rfind('/'));
+    return tests.substr(0, tests.rfind('/'));
+}
+
+std::string gptwalk_binary() { return build_dir() + "/gptwalk"; }
+
+std::string tool_binary(const std::string& name) { return build_dir() + "/tools/" + name; }
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
 }
 
 }  // namespace gw::testing

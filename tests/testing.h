@@ -33,4 +33,13 @@ std::vector<float> random_floats(size_t n, uint64_t seed, float lo = -1.0f, floa
 // Runs a shell command, returning its exit status; stdout+stderr go to *output.
 int run_command(const std::string& command, std::string* output);
 
+// The build folder this test binary belongs to (BUILD in BUILD/tests/test_x), and
+// the programs built there: BUILD/gptwalk, BUILD/tools/<name>.
+std::string build_dir();
+std::string gptwalk_binary();
+std::string tool_binary(const std::string& name);
+
+// Quotes a string for /bin/sh (single quotes).
+std::string shell_quote(const std::string& s);
+
 }  // namespace gw::testing

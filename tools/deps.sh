@@ -15,16 +15,18 @@ missing=()
 for h in "${!pkg[@]}"; do
   if ! echo "#include <$h>" | "$CXX" -x c++ -E - >/dev/null 2>&1; then missing+=("${pkg[$h]}"); fi
 done
+# curl: `make weights` downloads with it, and its test serves files on 127.0.0.1
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -eq 0 ]; then
   # libstb's compiled implementations (libstb.so) come with the same package
   exit 0
 fi
 if [ "$mode" = check ]; then
-  echo "missing system packages: ${missing[*]} — run 'make deps' (Debian/Ubuntu), or install OpenBLAS, doctest and stb with your package manager" >&2
+  echo "missing system packages: ${missing[*]} — run 'make deps' (Debian/Ubuntu), or install OpenBLAS, doctest, stb and curl with your package manager (Fedora: openblas-devel doctest-devel stb-devel; macOS/Homebrew: openblas doctest stb)" >&2
   exit 1
 fi
 if ! command -v apt-get >/dev/null; then
-  echo "no apt-get here: install OpenBLAS (cblas.h + libopenblas), doctest (doctest/doctest.h) and stb (stb/*.h + libstb) with your system's package manager" >&2
+  echo "no apt-get here: install OpenBLAS (cblas.h + libopenblas), doctest (doctest/doctest.h), stb (stb/*.h + libstb) and curl with your system's package manager" >&2
   exit 1
 fi
 sudo=""
