@@ -1,0 +1,148 @@
+// check_lessons.cpp — keeps the lessons honest: runs every checked command shown in
+// a lesson's README.md and compares its output with the output printed there.
+//
+// A checked block in a lesson README looks like this (the info string "console check"):
+//
+//   ```console check
+//   $ build/lessons/05-layer-norm
+//   mean of x: 0.25
+//   ```
+//
+// Each line starting with "$ " is a command (run with /bin/sh from the repository
+// root, stdin from /dev/null); the lines after it, up to the next "$ " or the end of
+// the block, are its expected stdout. Comparison is exact, line by line, except that
+// with "console check tol=1e-3" every number in a line may differ from the printed
+// one by at most tol * max(1, |printed|) (a documented per-block numeric tolerance).
+// A leading "build/" in a command is replaced by the BUILD folder given to us.
+//
+// usage: check_lessons BUILD README.md...   exit 0 if every block matches, 1 otherwise.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Check {
+    std::string file;
+    int line = 0;  // line of the command in the README
+    std::string command;
+    std::vector<std::string> expected;
+    double tol = -1;  // < 0: exact
+};
+
+std::vector<Check> read_checks(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<Check> checks;
+    std::string line;
+    bool in_block = false;
+    double tol = -1;
+    int n = 0;
+    while (std::getline(in, line)) {
+        n++;
+        if (!in_block && line.rfind("```console check", 0) == 0) {
+            in_block = true;
+            size_t t = line.find("tol=");
+            tol = t == std::string::npos ? -1 : std::atof(line.c_str() + t + 4);
+            continue;
+        }
+        if (!in_block) continue;
+        if (line.rfind("```", 0) == 0) {
+            in_block = false;
+            continue;
+        }
+        if (line.rfind("$ ", 0) == 0) {
+            checks.push_back(Check{path, n, line.substr(2), {}, tol});
+        } else if (!checks.empty()) {
+            checks.back().expected.push_back(line);
+        }
+    }
+    return checks;
+}
+
+std::vector<std::string> run(const std::string& command, int* status) {
+    std::string full = "( " + command + " ) </dev/null 2>/dev/null";
+    FILE* p = popen(full.c_str(), "r");
+    std::string out;
+    if (p) {
+        char buf[4096];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, k);
+        *status = pclose(p);
+    } else {
+        *status = -1;
+    }
+    std::vector<std::string> lines;
+    std::istringstream s(out);
+    std::string l;
+    while (std::getline(s, l)) lines.push_back(l);
+    return lines;
+}
+
+// Splits a line into text and numbers: "loss 4.06 at 3000" -> "loss ", 4.06, " at ", 3000.
+bool same_line(const std::string& got, const std::string& want, double tol) {
+    if (tol < 0) return got == want;
+    size_t i = 0, j = 0;
+    auto number_at = [](const std::string& s, size_t k, double* v, size_t* len) {
+        const char* b = s.c_str() + k;
+        if (!(std::isdigit((unsigned char)*b) || ((*b == '-' || *b == '+' || *b == '.') &&
+                                                  std::isdigit((unsigned char)b[1]))))
+            return false;
+        char* e = nullptr;
+        *v = std::strtod(b, &e);
+        *len = size_t(e - b);
+        return *len > 0;
+    };
+    while (i < got.size() && j < want.size()) {
+        double a, b;
+        size_t la, lb;
+        if (number_at(got, i, &a, &la) && number_at(want, j, &b, &lb)) {
+            if (std::fabs(a - b) > tol * std::max(1.0, std::fabs(b))) return false;
+            i += la;
+            j += lb;
+        } else {
+            if (got[i] != want[j]) return false;
+            i++;
+            j++;
+        }
+    }
+    return i == got.size() && j == want.size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: check_lessons BUILD README.md...\n");
+        return 2;
+    }
+    std::string build = argv[1];
+    int checked = 0, failed = 0;
+    for (int a = 2; a < argc; a++) {
+        for (Check& c : read_checks(argv[a])) {
+            std::string cmd = c.command;
+            if (cmd.rfind("build/", 0) == 0) cmd = build + "/" + cmd.substr(6);
+            int status = 0;
+            std::vector<std::string> got = run(cmd, &status);
+            checked++;
+            bool ok = status == 0 && got.size() == c.expected.size();
+            size_t bad = 0;
+            for (; ok && bad < got.size(); bad++)
+                if (!same_line(got[bad], c.expected[bad], c.tol)) ok = false;
+            if (ok) continue;
+            failed++;
+            std::printf("%s:%d: `%s` ", c.file.c_str(), c.line, c.command.c_str());
+            if (status != 0) std::printf("exited with status %d\n", status);
+            else if (got.size() != c.expected.size())
+                std::printf("printed %zu lines, the lesson shows %zu\n", got.size(), c.expected.size());
+            else
+                std::printf("differs at output line %zu:\n  lesson: %s\n  actual: %s\n", bad,
+                            c.expected[bad - 1].c_str(), got[bad - 1].c_str());
+        }
+    }
+    std::printf("lessons: %d passed, %d failed\n", checked - failed, failed);
+    return failed ? 1 : 0;
+}
