@@ -28,6 +28,11 @@ struct Config {
 // Checks types, presence and consistency (n_embd % n_head == 0, sizes > 0, sizes
 // that fit in memory, a supported activation). Errors name `source`.
 Config parse_config(const JsonValue& root, const std::string& source);
+// The checks parse_config makes after reading the fields, for configs built in code
+// (tools/make_random_gpt2). Throws gw::Error "<source>: <problem>".
+void validate_config(const Config& config, const std::string& source);
+// Memory we refuse to plan for: the weights as F32, or the KV cache at full context.
+constexpr int64_t kMaxModelBytes = int64_t(64) << 30;  // 64 GiB
 Config load_config(const std::string& path);  // reads and parses config.json
 
 }  // namespace gw

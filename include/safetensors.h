@@ -55,8 +55,24 @@ float bf16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);
 uint16_t f32_to_bf16(float f);
 
+// The limits a header must respect (a hostile file cannot make us allocate more).
+constexpr uint64_t kMaxHeaderBytes = uint64_t(100) << 20;  // 100 MB
+
 // Writing, for tests and tools/make_random_gpt2: tensors are written in the given
 // order with contiguous offsets. `bytes` holds the raw little-endian data.
+//
+// safetensors_header returns the first part of the file: the 8-byte length and the
+// JSON header, padded with spaces to a multiple of 8 bytes (as the reference
+// implementation does, so the data section starts 8-aligned). A writer that streams
+// large tensors writes this, then each tensor's bytes in the same order.
+struct TensorSpec {
+    std::string name;
+    DType dtype = DType::F32;
+    Shape shape;
+};
+std::string safetensors_header(const std::vector<TensorSpec>& specs,
+                               const std::map<std::string, std::string>& metadata = {});
+
 struct TensorToWrite {
     std::string name;
     DType dtype = DType::F32;

@@ -45,6 +45,7 @@ struct WeightEntry {
     std::string name;     // Hugging Face key without the "transformer." prefix
     Shape shape;          // expected, from the config
     const float** dest;   // which pointer in Weights it fills
+    std::string dims;     // the shape in symbols, e.g. "(V, C)", for messages and `inspect`
 };
 std::vector<WeightEntry> weight_table(const Config& config, Weights& w);
 
@@ -65,5 +66,10 @@ struct Checkpoint {
 // A missing tensor, a wrong shape, an unexpected tensor, or an lm_head.weight that
 // differs from wte.weight are all errors.
 std::unique_ptr<Checkpoint> load_checkpoint(const std::string& dir);
+
+// NaN/Inf are not looked for at load time (it would touch every page of the mapping);
+// `gptwalk inspect --check` calls this. One line per tensor that has any:
+// "h.3.mlp.c_fc.weight: 2 non-finite values (first at index 17)". Empty if all finite.
+std::vector<std::string> find_nonfinite(const Checkpoint& ckpt);
 
 }  // namespace gw

@@ -1,0 +1,304 @@
+// test_weights.cpp — the weight table, and load_checkpoint on folders these tests write:
+// random checkpoints in the exact Hugging Face layout, and hand-built variants for
+// every error (missing, misshapen, unexpected, doubled and untied tensors).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>  // std::rename, std::remove
+#include <cstring>
+#include <limits>
+#include <set>
+#include <string>
+
+#include "error.h"
+#include "random_checkpoint.h"
+#include "safetensors.h"
+#include "testing.h"
+#include "weights.h"
+
+using namespace gw;
+using gw::testing::TempDir;
+
+namespace {
+
+// A tiny GPT-2: every dim distinct, so a shape mix-up cannot go unnoticed.
+Config tiny() {
+    Config c;
+    c.vocab_size = 11, c.n_positions = 5, c.n_embd = 8, c.n_head = 2, c.n_layer = 2;
+    return c;
+}
+
+// Every table tensor with deterministic values (tensor i gets seed i), named with `prefix`.
+std::vector<TensorToWrite> hf_tensors(const Config& c, DType dtype, const std::string& prefix = "") {
+    Weights w;
+    std::vector<TensorToWrite> out;
+    uint64_t seed = 0;
+    for (const WeightEntry& e : weight_table(c, w))
+        out.push_back(make_tensor(prefix + e.name, dtype, e.shape,
+                                  testing::random_floats(size_t(e.shape.numel()), ++seed)));
+    return out;
+}
+
+TensorToWrite* named(std::vector<TensorToWrite>& ts, const std::string& name) {
+    for (TensorToWrite& t : ts)
+        if (t.name == name) return &t;
+    FAIL("no tensor ", name);
+    return nullptr;
+}
+
+// dir/config.json from a random checkpoint of `c`, and dir/model.safetensors from `tensors`.
+void write_folder(const TempDir& dir, const Config& c, const std::vector<TensorToWrite>& tensors) {
+    write_random_checkpoint(dir.path, c, {});
+    write_safetensors(dir.file("model.safetensors"), tensors);
+}
+
+std::string load_error(const std::string& dir) {
+    try {
+        load_checkpoint(dir);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(loaded)";
+}
+
+void check_has(const std::string& msg, std::initializer_list<std::string> parts) {
+    for (const std::string& p : parts)
+        CHECK_MESSAGE(msg.find(p) != std::string::npos, ("'" + p + "' not in: " + msg));
+}
+
+// All the loaded weights of a checkpoint, flattened in table order.
+std::vector<float> all_values(Checkpoint& ck) {
+    std::vector<float> out;
+    for (const WeightEntry& e : weight_table(ck.config, ck.w))
+        out.insert(out.end(), *e.dest, *e.dest + e.shape.numel());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the weight table: names, shapes, destinations") {
+    Config c = tiny();
+    Weights w;
+    std::vector<WeightEntry> t = weight_table(c, w);
+    REQUIRE(t.size() == 2 + 12 * 2 + 2);
+    CHECK(t[0].name == "wte.weight");
+    CHECK(t[0].shape == Shape{11, 8});
+    CHECK(t[0].dims == "(V, C)");
+    CHECK(t[1].shape == Shape{5, 8});
+    CHECK(t[2].name == "h.0.ln_1.weight");
+    CHECK(t[4].name == "h.0.attn.c_attn.weight");
+    CHECK(t[4].shape == Shape{8, 24});  // Conv1D: [in, out]
+    CHECK(t[12].name == "h.0.mlp.c_proj.weight");
+    CHECK(t[12].shape == Shape{32, 8});
+    CHECK(t[25].name == "h.1.mlp.c_proj.bias");
+    CHECK(t[27].name == "ln_f.bias");
+    CHECK(t[12].dest == &w.h[0].mlp_proj_w);
+    std::set<const float**> dests;
+    for (const WeightEntry& e : t) dests.insert(e.dest);
+    CHECK(dests.size() == t.size());  // every row fills its own pointer
+}
+
+TEST_CASE("F32 loads in place from the mapping") {
+    TempDir dir;
+    write_random_checkpoint(dir.path, tiny(), {});
+    auto ck = load_checkpoint(dir.path);
+    CHECK(ck->config.n_embd == 8);
+    CHECK(ck->stored_dtype == DType::F32);
+    CHECK(ck->widened.empty());
+    CHECK_FALSE(ck->has_lm_head);
+    CHECK(ck->skipped.empty());
+    for (const WeightEntry& e : weight_table(ck->config, ck->w)) {
+        const TensorInfo* t = ck->file->find(e.name);
+        REQUIRE(t);
+        CHECK(static_cast<const void*>(*e.dest) == static_cast<const void*>(t->data));
+    }
+    CHECK(find_nonfinite(*ck).empty());
+}
+
+TEST_CASE("F16 and BF16 widen to the F32 values converted") {
+    TempDir d32, d16, dbf;
+    RandomCheckpointOptions o;
+    write_random_checkpoint(d32.path, tiny(), o);
+    o.dtype = DType::F16;
+    write_random_checkpoint(d16.path, tiny(), o);
+    o.dtype = DType::BF16;
+    write_random_checkpoint(dbf.path, tiny(), o);
+    auto c32 = load_checkpoint(d32.path), c16 = load_checkpoint(d16.path), cbf = load_checkpoint(dbf.path);
+    CHECK(c16->stored_dtype == DType::F16);
+    CHECK(cbf->stored_dtype == DType::BF16);
+    CHECK(c16->widened.size() == 28);  // every tensor widened once
+    std::vector<float> v32 = all_values(*c32), v16 = all_values(*c16), vbf = all_values(*cbf);
+    REQUIRE(v16.size() == v32.size());
+    REQUIRE(vbf.size() == v32.size());
+    std::vector<float> want16, wantbf;
+    for (float x : v32) {
+        want16.push_back(f16_to_f32(f32_to_f16(x)));
+        wantbf.push_back(bf16_to_f32(f32_to_bf16(x)));
+    }
+    testing::check_close(v16, want16, 0.0f, 0.0f, "F16 widened");
+    testing::check_close(vbf, wantbf, 0.0f, 0.0f, "BF16 widened");
+}
+
+TEST_CASE("F16 and BF16 widening, hand-checked values") {
+    // F16: 0.1 -> 0x2E66 = 2^-4 * (1 + 614/1024) = 0.0999755859375; 65504 is exact.
+    // BF16: 0.1 -> 0x3DCD = 2^-4 * (1 + 77/128) = 0.10009765625; 65504 -> 0x4780 = 65536.
+    const std::vector<float> first = {1.0f, -2.0f, 0.1f, 65504.0f};
+    for (DType dt : {DType::F16, DType::BF16}) {
+        TempDir dir;
+        std::vector<TensorToWrite> ts = hf_tensors(tiny(), dt);
+        std::vector<float> wte = testing::random_floats(11 * 8, 1);
+        std::copy(first.begin(), first.end(), wte.begin());
+        *named(ts, "wte.weight") = make_tensor("wte.weight", dt, {11, 8}, wte);
+        write_folder(dir, tiny(), ts);
+        auto ck = load_checkpoint(dir.path);
+        CHECK(ck->w.wte[0] == 1.0f);
+        CHECK(ck->w.wte[1] == -2.0f);
+        CHECK(ck->w.wte[2] == (dt == DType::F16 ? 0.0999755859375f : 0.10009765625f));
+        CHECK(ck->w.wte[3] == (dt == DType::F16 ? 65504.0f : 65536.0f));
+    }
+}
+
+TEST_CASE("mixed dtypes: each tensor widened on its own") {
+    TempDir dir;
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    std::vector<float> wte = testing::random_floats(11 * 8, 1);
+    *named(ts, "wte.weight") = make_tensor("wte.weight", DType::F16, {11, 8}, wte);
+    write_folder(dir, tiny(), ts);
+    auto ck = load_checkpoint(dir.path);
+    CHECK(ck->stored_dtype == DType::F16);
+    CHECK(ck->widened.size() == 1);
+    CHECK(ck->w.wte[5] == f16_to_f32(f32_to_f16(wte[5])));
+}
+
+TEST_CASE("misaligned F32 tensors are copied, not read in place") {
+    // A 2-byte F16 buffer first shifts every F32 tensor after it to an address 2 mod 4.
+    TempDir dir;
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    ts.insert(ts.begin(), make_tensor("h.0.attn.masked_bias", DType::F16, {}, {-1e4f}));
+    write_folder(dir, tiny(), ts);
+    auto ck = load_checkpoint(dir.path);
+    CHECK(ck->widened.size() == 28);
+    CHECK(reinterpret_cast<uintptr_t>(ck->w.wpe) % alignof(float) == 0);
+    std::vector<float> want = testing::random_floats(5 * 8, 2);  // wpe, table row 1, got seed 2
+    testing::check_close(ck->w.wpe, want.data(), 40, 0.0f, 0.0f, "wpe");
+}
+
+TEST_CASE("the transformer. prefix, alone or mixed") {
+    TempDir plain, prefixed, mixed;
+    write_random_checkpoint(plain.path, tiny(), {});
+    RandomCheckpointOptions o;
+    o.transformer_prefix = true;
+    write_random_checkpoint(prefixed.path, tiny(), o);
+    auto a = load_checkpoint(plain.path), b = load_checkpoint(prefixed.path);
+    REQUIRE(b->file->find("transformer.h.1.ln_2.bias"));
+    testing::check_close(all_values(*b), all_values(*a), 0.0f, 0.0f, "prefixed");
+
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    named(ts, "wpe.weight")->name = "transformer.wpe.weight";  // some with, some without: fine
+    write_folder(mixed, tiny(), ts);
+    CHECK(load_checkpoint(mixed.path)->w.wpe[0] == testing::random_floats(1, 2)[0]);
+
+    ts.push_back(make_tensor("wpe.weight", DType::F32, {5, 8}, std::vector<float>(40)));
+    write_folder(mixed, tiny(), ts);
+    check_has(load_error(mixed.path), {mixed.file("model.safetensors") + ": ", "tensor 'wpe.weight' appears twice",
+                                       "'transformer.wpe.weight'"});
+}
+
+TEST_CASE("lm_head: tied is accepted, untied or misshapen is refused") {
+    TempDir dir;
+    RandomCheckpointOptions o;
+    o.lm_head = true;
+    o.transformer_prefix = true;
+    o.dtype = DType::BF16;
+    write_random_checkpoint(dir.path, tiny(), o);
+    CHECK(load_checkpoint(dir.path)->has_lm_head);
+
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    std::vector<float> head = testing::random_floats(11 * 8, 1);  // wte, table row 0, got seed 1
+    ts.push_back(make_tensor("lm_head.weight", DType::F32, {11, 8}, head));
+    write_folder(dir, tiny(), ts);
+    CHECK(load_checkpoint(dir.path)->has_lm_head);
+
+    head[17] += 0.5f;
+    ts.back() = make_tensor("lm_head.weight", DType::F32, {11, 8}, head);
+    write_folder(dir, tiny(), ts);
+    check_has(load_error(dir.path), {dir.file("model.safetensors") + ": ", "lm_head.weight",
+                                     "first at index 17", "untied lm_head is not supported"});
+
+    ts.back() = make_tensor("lm_head.weight", DType::F32, {8, 11}, head);
+    write_folder(dir, tiny(), ts);
+    check_has(load_error(dir.path), {"tensor 'lm_head.weight': expected shape (11, 8) (V, C), got (8, 11)"});
+}
+
+TEST_CASE("attention buffers are skipped and recorded") {
+    TempDir dir;
+    RandomCheckpointOptions o;
+    o.attn_bias_buffers = true;
+    write_random_checkpoint(dir.path, tiny(), o);
+    auto ck = load_checkpoint(dir.path);
+    CHECK(ck->skipped == std::vector<std::string>{"h.0.attn.bias", "h.0.attn.masked_bias",
+                                                  "h.1.attn.bias", "h.1.attn.masked_bias"});
+    o.transformer_prefix = true;
+    write_random_checkpoint(dir.path, tiny(), o);
+    CHECK(load_checkpoint(dir.path)->skipped.at(0) == "transformer.h.0.attn.bias");
+}
+
+TEST_CASE("missing, misshapen and unexpected tensors") {
+    TempDir dir;
+    const std::string file = dir.file("model.safetensors") + ": ";
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    std::vector<TensorToWrite> missing = ts;
+    missing.erase(missing.begin() + 23);  // h.1.mlp.c_fc.bias
+    write_folder(dir, tiny(), missing);
+    check_has(load_error(dir.path), {file, "tensor 'h.1.mlp.c_fc.bias' is missing", "(32,)"});
+
+    // The file is fine but config.json disagrees with it: the hint shows the config.
+    write_folder(dir, tiny(), ts);
+    Config other = tiny();
+    other.n_positions = 6;
+    write_random_checkpoint(dir.path + "/other", other, {});
+    std::rename((dir.path + "/other/config.json").c_str(), dir.file("config.json").c_str());
+    check_has(load_error(dir.path), {file, "tensor 'wpe.weight': expected shape (6, 8) (P, C), got (5, 8)",
+                                     "config.json says n_positions=6, n_embd=8"});
+
+    write_random_checkpoint(dir.path, tiny(), {});
+    std::vector<TensorToWrite> bad = ts;
+    *named(bad, "h.0.mlp.c_fc.weight") = make_tensor("h.0.mlp.c_fc.weight", DType::F32, {32, 8},
+                                                     std::vector<float>(256));
+    write_safetensors(dir.file("model.safetensors"), bad);
+    check_has(load_error(dir.path), {file, "'h.0.mlp.c_fc.weight': expected shape (8, 32) (C, 4C), got (32, 8)",
+                                     "n_embd=8"});
+
+    for (const char* extra : {"h.0.attn.extra", "h.2.ln_1.weight", "h.2.attn.bias", "transformer.lm_head.weight"}) {
+        std::vector<TensorToWrite> more = ts;
+        more.push_back(make_tensor(extra, DType::F32, {1}, {0.0f}));
+        write_safetensors(dir.file("model.safetensors"), more);
+        check_has(load_error(dir.path), {file, std::string("unexpected tensor '") + extra + "'"});
+    }
+}
+
+TEST_CASE("missing files and a bad config name their path") {
+    TempDir dir;
+    check_has(load_error(dir.path), {dir.file("config.json") + ": cannot open"});
+    write_random_checkpoint(dir.path, tiny(), {});
+    std::remove(dir.file("model.safetensors").c_str());
+    check_has(load_error(dir.path), {dir.file("model.safetensors") + ": cannot open"});
+    testing::write_text_file(dir.file("config.json"), R"({"n_embd": 8, "n_head": 3})");
+    check_has(load_error(dir.path), {dir.file("config.json") + ": "});
+}
+
+TEST_CASE("find_nonfinite reports each tensor with NaN or Inf") {
+    TempDir dir;
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    std::vector<float> ln = testing::random_floats(8, 9);
+    ln[0] = std::numeric_limits<float>::infinity();
+    ln[5] = -std::numeric_limits<float>::infinity();
+    *named(ts, "h.0.ln_1.bias") = make_tensor("h.0.ln_1.bias", DType::F32, {8}, ln);
+    std::vector<float> lnf = testing::random_floats(8, 9);
+    lnf[3] = std::numeric_limits<float>::quiet_NaN();
+    *named(ts, "ln_f.weight") = make_tensor("ln_f.weight", DType::BF16, {8}, lnf);  // NaN survives widening
+    write_folder(dir, tiny(), ts);
+    auto ck = load_checkpoint(dir.path);  // non-finite values do not stop loading
+    CHECK(find_nonfinite(*ck) == std::vector<std::string>{"h.0.ln_1.bias: 2 non-finite values (first at index 0)",
+                                                         "ln_f.weight: 1 non-finite values (first at index 3)"});
+}
