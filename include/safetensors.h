@@ -32,6 +32,15 @@ struct TensorInfo {
     const uint8_t* data = nullptr;  // points into the mapping (not aligned for F16/BF16)
 };
 
+// The validated contents of a header: what the file holds and where.
+struct SafetensorsIndex {
+    std::vector<TensorInfo> tensors;               // in header order; data points into p
+    std::map<std::string, std::string> metadata;
+};
+// Validates the size bytes at p as a safetensors file (header and offsets); the
+// in-memory core of SafetensorsFile, and what the fuzzer feeds. Errors name `source`.
+SafetensorsIndex parse_safetensors(const uint8_t* p, uint64_t size, const std::string& source);
+
 class SafetensorsFile {
 public:
     // Maps the file and validates the header; throws gw::Error "<path>: <problem>".

@@ -188,11 +188,10 @@ TensorInfo parse_entry(const std::string& name, const JsonValue& v, uint64_t dat
 
 }  // namespace
 
-SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
-    const uint64_t size = file_.size();
+SafetensorsIndex parse_safetensors(const uint8_t* p, uint64_t size, const std::string& path) {
+    SafetensorsIndex index;
     if (size == 0) fail(path, ": file is empty, not a safetensors file");
     if (size < 8) fail(path, ": file is ", size, " bytes, too short for the 8-byte header length");
-    const uint8_t* p = file_.data();
     uint64_t n = 0;  // little-endian, whatever the host
     for (int i = 7; i >= 0; i--) n = (n << 8) | p[i];
     if (n > kMaxHeaderBytes)
@@ -220,19 +219,19 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
                 if (!value.is_string())
                     fail(path, ": __metadata__ value for \"", key, "\" must be a string, got ",
                          json_kind_name(value.kind));
-                metadata_[key] = value.text;
+                index.metadata[key] = value.text;
             }
             continue;
         }
         TensorInfo t = parse_entry(name, v, data_size, path);
         t.data = data + t.begin;
-        tensors_.push_back(std::move(t));
+        index.tensors.push_back(std::move(t));
     }
 
     // No two tensors may share bytes. Sorted by begin, each must end before the next
     // starts. Empty tensors own no bytes, so they cannot overlap anything.
     std::vector<const TensorInfo*> order;
-    for (const TensorInfo& t : tensors_)
+    for (const TensorInfo& t : index.tensors)
         if (t.end > t.begin) order.push_back(&t);
     std::sort(order.begin(), order.end(),
               [](const TensorInfo* a, const TensorInfo* b) { return a->begin < b->begin; });
@@ -243,6 +242,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
             fail(path, ": tensors '", a.name, "' [", a.begin, ", ", a.end, ") and '", b.name, "' [",
                  b.begin, ", ", b.end, ") overlap");
     }
+    return index;
+}
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : file_(path) {
+    SafetensorsIndex index = parse_safetensors(file_.data(), file_.size(), path);
+    tensors_ = std::move(index.tensors);
+    metadata_ = std::move(index.metadata);
 }
 
 const TensorInfo* SafetensorsFile::find(const std::string& name) const {
