@@ -48,6 +48,7 @@ LESSON_BIN = $(LESSON_SRC:lessons/%/demo.cpp=$(BUILD)/lessons/%)
 TOOL_SRC = $(wildcard tools/*.cpp)
 TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
+.SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean
 all: check-deps $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 

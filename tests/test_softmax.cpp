@@ -1,0 +1,179 @@
+// test_softmax.cpp — softmax: hand-worked rows for softmax_ref, then every vector
+// kernel against softmax_ref over many lengths, inputs, misalignments and in place.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>  // memcpy
+#include <string>
+#include <vector>
+
+#include "error.h"  // cat
+#include "softmax.h"
+#include "tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "testing.h"
+
+using namespace gw;
+using gw::testing::check_close;
+
+static std::vector<float> softmax_of(std::vector<float> x) {
+    std::vector<float> out(x.size());
+    softmax_ref(out.data(), x.data(), int64_t(x.size()));
+    return out;
+}
+
+TEST_CASE("softmax_ref: hand-worked rows") {
+    // exp(ln 3) = 3, so [0, ln 3] -> [1, 3] / 4.
+    check_close(softmax_of({0.0f, float(std::log(3.0))}), {0.25f, 0.75f}, 1e-7f, 0, "[0, ln 3]");
+    check_close(softmax_of({2.0f, 2.0f, 2.0f, 2.0f}), {0.25f, 0.25f, 0.25f, 0.25f}, 0, 0, "equal");
+    check_close(softmax_of({7.5f}), {1.0f}, 0, 0, "one entry");
+    // Without subtracting the max, exp(1e4) would overflow to inf and give inf/inf.
+    check_close(softmax_of({1e4f, 1e4f}), {0.5f, 0.5f}, 0, 0, "large equal");
+    // Shift invariance: [1, 2, 3] and [101, 102, 103] give e^{0,1,2} / (1 + e + e^2).
+    const double z = 1 + std::exp(1.0) + std::exp(2.0);
+    std::vector<float> want = {float(1 / z), float(std::exp(1.0) / z), float(std::exp(2.0) / z)};
+    check_close(softmax_of({1.0f, 2.0f, 3.0f}), want, 1e-7f, 0, "[1, 2, 3]");
+    check_close(softmax_of({101.0f, 102.0f, 103.0f}), want, 1e-7f, 0, "[101, 102, 103]");
+    // The causal mask: -inf entries get exactly 0, the rest share the mass.
+    std::vector<float> masked = softmax_of({-INFINITY, 0.0f, -INFINITY, 0.0f});
+    CHECK(masked[0] == 0.0f);
+    CHECK(masked[2] == 0.0f);
+    check_close(masked, {0.0f, 0.5f, 0.0f, 0.5f}, 0, 0, "masked");
+    // Every entry masked: no valid entry, all zeros (not NaN).
+    check_close(softmax_of({-INFINITY, -INFINITY, -INFINITY}), {0.0f, 0.0f, 0.0f}, 0, 0,
+                "all masked");
+    // n = 0 writes nothing.
+    float untouched = 42.0f;
+    softmax_ref(&untouched, &untouched, 0);
+    CHECK(untouched == 42.0f);
+    // In place.
+    std::vector<float> x = {0.0f, float(std::log(3.0))};
+    softmax_ref(x.data(), x.data(), 2);
+    check_close(x, {0.25f, 0.75f}, 1e-7f, 0, "in place");
+}
+
+// ---------------------------------------------------------------- vector vs reference
+
+// Tolerance, vector kernel vs softmax_ref: |got - want| <= kAtol + kRtol |want|.
+// kRtol = 1e-6 (about 8 float ulps): exp is within 2 ulp (tests/test_simd.cpp), the
+//   sum is accumulated in double by both, and 1/sum and the product add one rounding
+//   each, so ~4 ulp is expected; a wrong lane or a missed entry is off by far more.
+// kAtol = 3e-8: the vector kernels form d = x - m in float (the reference in double).
+//   When d is inexact it is off by <= |d| 2^-24, which scales e^d by a relative
+//   |d| 2^-24: an absolute error <= max_d |d| e^{-|d|} 2^-24 = 2^-24 / e ~ 2.2e-8.
+constexpr float kRtol = 1e-6f;
+constexpr float kAtol = 3e-8f;
+
+// Every length through 40 (every tail size of both widths, with and without full
+// vectors) and GPT-2's sizes: 64, head size; 127, odd; 768, 1024, 1600, 3072; 50257, vocab.
+static std::vector<int64_t> sweep_lengths() {
+    std::vector<int64_t> n;
+    for (int64_t i = 1; i <= 40; i++) n.push_back(i);
+    for (int64_t i : {64, 127, 768, 1024, 1600, 3072, 50257}) n.push_back(i);
+    return n;
+}
+
+enum class Input { Random, Large, Equal, Masked, AllMasked };
+static const char* input_name(Input k) {
+    switch (k) {
+        case Input::Random: return "random";
+        case Input::Large: return "large";
+        case Input::Equal: return "equal";
+        case Input::Masked: return "masked";
+        case Input::AllMasked: return "all-masked";
+    }
+    return "?";
+}
+
+static std::vector<float> make_input(Input kind, int64_t n, uint64_t seed) {
+    switch (kind) {
+        case Input::Random: return testing::random_floats(size_t(n), seed, -8.0f, 8.0f);
+        case Input::Large: return testing::random_floats(size_t(n), seed, -1e4f, 1e4f);
+        case Input::Equal: return std::vector<float>(size_t(n), 0.37f);
+        case Input::Masked: {  // like a causal row: every third entry and the last quarter masked
+            std::vector<float> x = testing::random_floats(size_t(n), seed, -8.0f, 8.0f);
+            for (int64_t i = 1; i < n; i++)
+                if (i % 3 == 1 || i >= n - n / 4) x[i] = -INFINITY;
+            return x;
+        }
+        case Input::AllMasked: return std::vector<float>(size_t(n), -INFINITY);
+    }
+    return {};
+}
+
+struct Kernel {
+    Isa isa;
+    void (*fn)(float*, const float*, int64_t);
+};
+static const Kernel kKernels[] = {{Isa::Avx2, softmax_avx2}, {Isa::Avx512, softmax_avx512}};
+
+// Runs k on x at `offset` floats past a 64-byte boundary (out of place or in place) and
+// compares with want. The floats around the row hold NaN: a kernel that reads past the
+// row poisons its result; one that writes there is caught. Returns whether all passed.
+static bool check_case(const Kernel& k, const std::vector<float>& x, const std::vector<float>& want,
+                       int64_t offset, bool in_place, const std::string& what) {
+    const int64_t n = int64_t(x.size());
+    const size_t size = x.size() + size_t(offset) + 16;
+    FloatBuffer in(size), out_buf(size);
+    for (size_t i = 0; i < size; i++) in[i] = out_buf[i] = NAN;
+    std::memcpy(in.data() + offset, x.data(), x.size() * sizeof(float));
+    float* out = in_place ? in.data() + offset : out_buf.data() + offset;
+    k.fn(out, in.data() + offset, n);
+
+    bool ok = check_close(out, want.data(), n, kAtol, kRtol, what);
+    for (int64_t i = 0; i < n; i++)  // masked entries get exactly 0
+        if (x[size_t(i)] == -INFINITY && out[i] != 0.0f) {
+            FAIL_CHECK(what << ": masked entry " << i << " got " << out[i]);
+            ok = false;
+            break;
+        }
+    const float* base = in_place ? in.data() : out_buf.data();
+    for (int64_t i = -offset; i < int64_t(size) - offset; i++)
+        if ((i < 0 || i >= n) && !std::isnan(base[offset + i])) {
+            FAIL_CHECK(what << ": wrote outside the row at index " << i);
+            ok = false;
+            break;
+        }
+    return ok;
+}
+
+TEST_CASE("softmax vector kernels equal softmax_ref: lengths, inputs, offsets, in place") {
+    const Input inputs[] = {Input::Random, Input::Large, Input::Equal, Input::Masked,
+                            Input::AllMasked};
+    for (const Kernel& k : kKernels) {
+        if (!isa_supported(k.isa)) {
+            MESSAGE(
+                cat("skipping softmax_", isa_name(k.isa), ": the CPU lacks those instructions"));
+            continue;
+        }
+        int failures = 0;
+        uint64_t seed = 1;
+        for (int64_t n : sweep_lengths())
+            for (Input kind : inputs) {
+                std::vector<float> x = make_input(kind, n, seed++);
+                std::vector<float> want(x.size());
+                softmax_ref(want.data(), x.data(), n);
+                for (int64_t offset : {0, 1, 3})
+                    for (bool in_place : {false, true}) {
+                        std::string what =
+                            cat("softmax_", isa_name(k.isa), " ", input_name(kind), " n=", n,
+                                " offset=", offset, in_place ? " in place" : "");
+                        if (!check_case(k, x, want, offset, in_place, what) && ++failures >= 5)
+                            FAIL("stopping after 5 failing cases");
+                    }
+            }
+    }
+}
+
+TEST_CASE("softmax dispatcher: each set runs its own kernel") {
+    std::vector<float> x = testing::random_floats(100, 7, -5.0f, 5.0f);
+    std::vector<float> a(100), b(100);
+    softmax_ref(a.data(), x.data(), 100);
+    softmax(Isa::Ref, b.data(), x.data(), 100);
+    CHECK(a == b);
+    for (const Kernel& k : kKernels) {
+        if (!isa_supported(k.isa)) continue;
+        k.fn(a.data(), x.data(), 100);
+        softmax(k.isa, b.data(), x.data(), 100);
+        CHECK(a == b);
+    }
+}
