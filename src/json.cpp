@@ -9,6 +9,7 @@
 #include <cmath>     // std::isfinite
 #include <cstdio>    // snprintf
 #include <cstring>
+#include <unordered_set>
 
 #include "error.h"
 
@@ -161,12 +162,15 @@ private:
         expect('{');
         skip_ws();
         if (peek() == '}') return pos_++, v;
+        // A hash set of the keys so far: encoder.json has 50,257 keys, and a linear
+        // search for duplicates would make loading it quadratic (seconds, not ms).
+        std::unordered_set<std::string> seen;
         for (;;) {
             skip_ws();
             size_t key_at = pos_;
             if (peek() != '"') error("expected a string key");
             std::string key = parse_string();
-            if (v.find(key)) error_at(key_at, cat("duplicate key \"", key, "\""));
+            if (!seen.insert(key).second) error_at(key_at, cat("duplicate key \"", key, "\""));
             skip_ws();
             expect(':');
             skip_ws();
