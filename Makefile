@@ -111,7 +111,7 @@ test-lessons: lessons
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
-	@if $(BUILD)/gptwalk walk --help >/dev/null 2>&1; then \
+	@if $(BUILD)/gptwalk walk encode --help >/dev/null 2>&1; then \
 	  $(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png && \
 	  $(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png && \
 	  echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"; \
