@@ -1,0 +1,238 @@
+// test_decoding_walk.cpp — the decoding walk's invariants, on the random fixtures
+// (tests/fixtures/forward/, greedy ids from an independent float64 reference) and on the
+// shipped model (tests/fixtures/tiny-gpt2/greedy.json); --compare, --tree, and the CLI.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "decoding_walk.h"
+#include "error.h"
+#include "generate.h"
+#include "json.h"
+#include "mapped_file.h"
+#include "model.h"
+#include "testing.h"
+#include "vecmath.h"
+#include "weights.h"
+
+using namespace gw;
+
+static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
+
+static std::vector<int> json_ids(const JsonValue& arr) {
+    std::vector<int> ids;
+    for (const JsonValue& v : arr.items) ids.push_back(int(v.integer));
+    return ids;
+}
+
+static JsonValue load_json(const std::string& path) { return parse_json(read_file(path), path); }
+
+static SamplerConfig greedy() {
+    SamplerConfig c;
+    c.greedy = true;
+    return c;
+}
+
+static DecodingWalkOptions options(int64_t n, int64_t top_k) {
+    DecodingWalkOptions o;
+    o.max_new_tokens = n;
+    o.top_k = top_k;
+    return o;
+}
+
+// The invariants every greedy walk must satisfy.
+static void check_greedy_walk(const DecodingWalk& w, const Checkpoint& m) {
+    const int64_t C = m.config.n_embd;
+    double sum_model = 0;
+    for (const WalkStep& s : w.steps) {
+        CAPTURE(s.step);
+        // The chosen token is the top logit AND the top dot-product neighbour of c_t
+        // (recomputed in double from c_t and wte, independently of the logits).
+        CHECK(s.top[0].id == s.token);
+        CHECK(s.rank == 1);
+        CHECK(s.near.by_dot[0].id == s.token);
+        CHECK(s.prob_model == s.top[0].prob);
+        // Greedy leaves one candidate: sampled probability 1, so log P(path) as sampled is 0.
+        CHECK(s.prob_sampling == 1.0);
+        CHECK(s.sampling_support == 1);
+        CHECK(s.entropy_sampling == 0.0);
+        CHECK(s.path_log_prob == 0.0);
+        sum_model += std::log(s.prob_model);
+        CHECK(s.path_log_prob_model == doctest::Approx(sum_model).epsilon(1e-12));
+        double top_mass = 0;
+        for (size_t i = 0; i < s.top.size(); i++) {
+            const WalkCandidate& k = s.top[i];
+            top_mass += k.prob;
+            if (i > 0) CHECK(k.prob <= s.top[i - 1].prob);
+            // logit = content + prior, with x̂ from the traced residual.
+            CHECK(std::fabs(k.content + k.prior - k.logit) <= 1e-4 * (1 + std::fabs(k.logit)));
+            // The prior computed here, independently: e_v . beta.
+            CHECK(k.prior == doctest::Approx(dot(m.w.wte + int64_t(k.id) * C, m.w.ln_f_b, C)).epsilon(1e-12));
+            // The model's logit is the dot product c_t . e_v.
+            CHECK(s.near.by_dot[i].dot == doctest::Approx(k.logit).epsilon(1e-4));
+        }
+        CHECK(top_mass <= 1.0 + 1e-9);
+        CHECK(std::fabs(s.cos_context_chosen) <= 1.0);
+        CHECK(s.context_norm > 0);
+        CHECK(std::isnan(s.cos_context_prev) == (s.step == 0));
+    }
+    CHECK(w.wte_checksum_before == w.wte_checksum_after);
+    CHECK(w.max_split_error < 1e-3);
+    CHECK(w.max_context_error < 1e-4);
+    CHECK(w.contexts.size() == w.steps.size() * size_t(C));
+    CHECK(w.context_xy.size() == 2 * w.steps.size());
+    CHECK(w.token_xy.size() == 2 * w.steps.size());
+}
+
+TEST_CASE("repeated 4-gram rate and distinct-2, worked by hand") {
+    // 1 2 3 4 1 2 3 4 1: six 4-grams, four distinct -> rate 1 - 4/6; eight bigrams, four distinct.
+    const std::vector<int> ids = {1, 2, 3, 4, 1, 2, 3, 4, 1};
+    CHECK(repeated_ngram_rate(ids, 4) == doctest::Approx(1.0 / 3.0));
+    CHECK(distinct_n(ids, 2) == doctest::Approx(0.5));
+    CHECK(distinct_n({5, 5, 5}, 1) == doctest::Approx(1.0 / 3.0));
+    CHECK(repeated_ngram_rate({1, 2, 3}, 4) == 0.0);  // fewer ids than n
+    CHECK(distinct_n({}, 2) == 0.0);
+    CHECK(repeated_ngram_rate({7, 8, 9, 10}, 4) == 0.0);
+}
+
+TEST_CASE("greedy walks on the random fixtures follow the reference and keep every invariant") {
+    for (const char* name : kFixtures) {
+        CAPTURE(name);
+        const std::string dir = std::string("tests/fixtures/forward/") + name;
+        auto m = load_checkpoint(dir);
+        JsonValue g = load_json(dir + "/greedy.json");
+        DecodingWalk w = run_decoding_walk(*m, json_ids(*g.find("prompt")), greedy(), options(12, 5));
+        CHECK(w.generated() == json_ids(*g.find("ids")));
+        check_greedy_walk(w, *m);
+    }
+}
+
+TEST_CASE("with K = V the candidates are the whole distribution: probabilities sum to 1") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const int64_t V = m->config.vocab_size;
+    SamplerConfig sc;
+    sc.temperature = 1.3f;
+    sc.seed = 4;
+    DecodingWalk w = run_decoding_walk(*m, {0, 17, 81}, sc, options(5, V));
+    for (const WalkStep& s : w.steps) {
+        double mass = 0, h = 0;
+        for (const WalkCandidate& k : s.top) {
+            mass += k.prob;
+            h -= k.prob * std::log(k.prob);
+        }
+        CHECK(mass == doctest::Approx(1.0).epsilon(1e-9));
+        CHECK(s.entropy_model == doctest::Approx(h).epsilon(1e-9));
+        CHECK(s.entropy_model >= 0);
+        CHECK(s.entropy_model <= std::log(double(V)) + 1e-12);
+    }
+}
+
+TEST_CASE("sampled walk: the tokens generate() picks, and log P(path) sums the sampled log-probs") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const int64_t V = m->config.vocab_size;
+    const std::vector<int> prompt = {0, 17, 81, 56, 85};
+    SamplerConfig sc;
+    sc.top_k = 20;
+    sc.seed = 3;
+    DecodingWalk w = run_decoding_walk(*m, prompt, sc, options(12, 5));
+    Sampler sampler(sc);
+    GenerateOptions g;
+    g.max_new_tokens = 12;
+    CHECK(w.generated() == generate(*m, sampler, prompt, g).ids);
+
+    // Independently: the top-20 renormalised probability of each chosen token.
+    std::vector<int> seq = prompt;
+    double path = 0;
+    for (const WalkStep& s : w.steps) {
+        RunState st = make_run_state(m->config, int64_t(seq.size()));
+        std::vector<float> logits(static_cast<size_t>(V));
+        forward(logits.data(), *m, st, seq.data(), int64_t(seq.size()), ForwardOptions{});
+        std::vector<double> p = softmax_probs(logits.data(), V);
+        double kept = 0;
+        for (int id : top_k_indices(logits.data(), V, 20)) kept += p[size_t(id)];
+        CHECK(s.prob_model == doctest::Approx(p[size_t(s.token)]).epsilon(1e-6));
+        CHECK(s.prob_sampling == doctest::Approx(p[size_t(s.token)] / kept).epsilon(1e-5));
+        CHECK(s.sampling_support == 20);
+        path += std::log(s.prob_sampling);
+        CHECK(s.path_log_prob == doctest::Approx(path).epsilon(1e-12));
+        seq.push_back(s.token);
+    }
+    CHECK(w.wte_checksum_before == w.wte_checksum_after);
+}
+
+TEST_CASE("shipped model: the greedy walk is the reference continuation, with every invariant") {
+    auto m = load_checkpoint("weights/tiny-gpt2");
+    JsonValue g = load_json("tests/fixtures/tiny-gpt2/greedy.json");
+    const JsonValue& c = g.find("cases")->items[1];  // "In the beginning"
+    REQUIRE(c.find("text")->text == "In the beginning");
+    DecodingWalk w = run_decoding_walk(*m, json_ids(*c.find("prompt")), greedy(), options(20, 5));
+    CHECK(w.generated() == json_ids(*c.find("ids")));
+    check_greedy_walk(w, *m);
+}
+
+TEST_CASE("--compare: six strategies, greedy first, metrics computed from the generated ids") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    JsonValue g = load_json("tests/fixtures/forward/f32/greedy.json");
+    std::vector<StrategyRun> runs = compare_decoding(*m, json_ids(*g.find("prompt")), 1, options(12, 3));
+    REQUIRE(runs.size() == 6);
+    CHECK(runs[0].name == "greedy");
+    CHECK(runs[0].walk.generated() == json_ids(*g.find("ids")));
+    CHECK(runs[0].log_prob_sampling == 0.0);
+    // 30 14 14 40 12 40 19 9 9 84 84 14: all 11 bigrams differ, so no 4-gram repeats either.
+    CHECK(runs[0].distinct_2 == 1.0);
+    CHECK(runs[0].repeated_4gram == 0.0);
+    for (const StrategyRun& r : runs) {
+        CAPTURE(r.name);
+        CHECK(r.walk.steps.size() == 12);
+        CHECK(r.repeated_4gram == repeated_ngram_rate(r.walk.generated(), 4));
+        CHECK(r.distinct_2 == distinct_n(r.walk.generated(), 2));
+        double h = 0;
+        for (const WalkStep& s : r.walk.steps) h += s.entropy_model / 12.0;
+        CHECK(r.mean_entropy == doctest::Approx(h).epsilon(1e-12));
+        CHECK(r.log_prob_model == r.walk.steps.back().path_log_prob_model);
+        // At temperature 1, filtering can only raise a kept token's (renormalised) probability.
+        if (r.walk.sampler.temperature == 1.0f) CHECK(r.log_prob_sampling >= r.log_prob_model - 1e-9);
+    }
+    CHECK(runs[5].walk.sampler.top_p == doctest::Approx(0.9f));
+    CHECK(runs[4].walk.sampler.top_k == 40);
+}
+
+TEST_CASE("--tree: children are the top-B of an independent forward pass; P(path) multiplies") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const int64_t V = m->config.vocab_size;
+    const std::vector<int> prompt = {0, 17, 81};
+    auto top = [&](const std::vector<int>& seq, std::vector<double>* p) {
+        RunState st = make_run_state(m->config, int64_t(seq.size()));
+        std::vector<float> logits(static_cast<size_t>(V));
+        forward(logits.data(), *m, st, seq.data(), int64_t(seq.size()), ForwardOptions{});
+        *p = softmax_probs(logits.data(), V);
+        return top_k_indices(logits.data(), V, 3);
+    };
+    WalkTree t = expand_tree(*m, prompt, 3, 2, Isa::Ref);
+    CHECK(t.forward_calls == 4);
+    std::vector<double> p0, p1;
+    std::vector<int> first = top(prompt, &p0);
+    REQUIRE(t.root.children.size() == 3);
+    for (size_t i = 0; i < 3; i++) {
+        const TreeNode& a = t.root.children[i];
+        CHECK(a.token == first[i]);
+        CHECK(a.prob == doctest::Approx(p0[size_t(first[i])]).epsilon(1e-9));
+        std::vector<int> seq = prompt;
+        seq.push_back(a.token);
+        std::vector<int> second = top(seq, &p1);
+        REQUIRE(a.children.size() == 3);
+        for (size_t j = 0; j < 3; j++) {
+            const TreeNode& b = a.children[j];
+            CHECK(b.token == second[j]);
+            CHECK(b.prob == doctest::Approx(p1[size_t(second[j])]).epsilon(1e-9));
+            CHECK(b.path_prob == doctest::Approx(a.prob * b.prob).epsilon(1e-12));
+            CHECK(b.children.empty());
+        }
+    }
+    CHECK_THROWS_AS(expand_tree(*m, prompt, 6, 2, Isa::Ref), Error);
+    CHECK_THROWS_AS(expand_tree(*m, prompt, 2, 5, Isa::Ref), Error);
+    CHECK_THROWS_AS(expand_tree(*m, std::vector<int>(31, 1), 2, 2, Isa::Ref), Error);  // P = 32
+}
