@@ -1,0 +1,132 @@
+// demo.cpp — lesson 01: flat memory, shapes, owners and views, strides.
+//
+// Stages: a (3, 4) buffer and the index rule t*C + c; owners (FloatBuffer) and views
+// (View) including the model's wte; a (T, C) matrix of token vectors; and a column
+// block of it (one head's 32 channels) multiplied in place through a row stride.
+//
+// usage: build/lessons/01-tensors [--model DIR] [--prompt STR] [--head H] [--step]
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "error.h"      // gw::Error
+#include "linear.h"     // matmul, matmul_ref (lesson 06): here only for their strides
+#include "stepper.h"    // --step
+#include "tensor.h"     // Shape, View, FloatBuffer
+#include "tokenizer.h"  // prompt -> ids
+#include "weights.h"    // load_checkpoint
+
+namespace {
+
+bool aligned64(const void* p) { return reinterpret_cast<uintptr_t>(p) % 64 == 0; }
+
+void print_row(const char* label, const float* row, int64_t n) {
+    std::printf("%s", label);
+    for (int64_t i = 0; i < n; i++) std::printf(" %7.3f", row[i]);
+    std::printf("\n");
+}
+
+void run(const std::string& dir, const std::string& prompt, int64_t head, gw::Stepper& step) {
+    std::printf("== 1. a shape lists sizes outermost first; memory is one flat run ==\n");
+    const gw::Shape s{3, 4};
+    gw::FloatBuffer buf(size_t(s.numel()));
+    for (size_t i = 0; i < buf.size(); i++) buf[i] = float(i);  // each value is its own index
+    std::printf("shape %s: %lld floats, %lld bytes\n", s.str().c_str(), (long long)s.numel(),
+                (long long)s.numel() * 4);
+    for (int64_t t = 0; t < s.dim[0]; t++) print_row(t == 0 ? "rows:" : "     ", &buf[size_t(t * 4)], 4);
+    std::printf("element [2][1] is at index 2*4 + 1 = %d: value %g\n", 2 * 4 + 1, buf[2 * 4 + 1]);
+    step.pause("owners and views");
+
+    std::printf("\n== 2. owners (FloatBuffer) and views (View) ==\n");
+    std::printf("FloatBuffer of %zu floats: start is 64-byte aligned: %s\n", buf.size(),
+                aligned64(buf.data()) ? "yes" : "no");
+    const gw::View v{buf.data(), s, "x"};
+    std::printf("View \"%s\" %s: row(1) is data + %lld, no copy: %s\n", v.name.c_str(),
+                v.shape.str().c_str(), (long long)(v.row(1) - v.data),
+                v.row(1) == buf.data() + 4 ? "yes" : "no");
+
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
+    const int64_t C = ck->config.n_embd, V = ck->config.vocab_size;
+    const gw::View wte{ck->w.wte, {V, C}, "wte.weight"};
+    std::printf("View \"%s\" %s: %lld floats = %lld bytes as F32, owned by the Checkpoint\n",
+                wte.name.c_str(), wte.shape.str().c_str(), (long long)wte.shape.numel(),
+                (long long)wte.shape.numel() * 4);
+    const int the = tok.token_id(" the");
+    std::printf("token \" the\" is id %d: its row starts at float %d*%lld = %lld\n", the, the,
+                (long long)C, (long long)(wte.row(the) - wte.data));
+    print_row("  first 6 values:", wte.row(the), 6);
+    step.pause("a (T, C) matrix");
+
+    std::printf("\n== 3. the (T, C) convention: one row per token, C numbers each ==\n");
+    const std::vector<int> ids = tok.encode(prompt);
+    const int64_t T = int64_t(ids.size());
+    if (T == 0) gw::fail("--prompt gives no tokens: give at least one");
+    gw::FloatBuffer x(size_t(T * C));  // (T, C): row t is the vector of token ids[t]
+    for (int64_t t = 0; t < T; t++)
+        std::memcpy(x.data() + t * C, wte.row(ids[size_t(t)]), size_t(C) * sizeof(float));
+    std::printf("prompt \"%s\" -> T = %lld tokens; x is (T, C) = (%lld, %lld)\n", prompt.c_str(),
+                (long long)T, (long long)T, (long long)C);
+    for (int64_t t = 0; t < T; t++) {
+        std::printf("  x[%lld] = wte[%5d]:", (long long)t, ids[size_t(t)]);
+        for (int64_t c = 0; c < 4; c++) std::printf(" %7.3f", x[size_t(t * C + c)]);
+        std::printf("  ...   %s\n", tok.token_display(ids[size_t(t)]).c_str());
+    }
+    step.pause("strides");
+
+    std::printf("\n== 4. strides: a column block used in place ==\n");
+    const int64_t NH = ck->config.n_head, HS = C / NH;
+    if (head < 0 || head >= NH) gw::fail("--head ", head, " is out of range (0..", NH - 1, ")");
+    const int64_t c0 = head * HS;
+    std::printf("columns [%lld, %lld) of x: a (T, HS) = (%lld, %lld) block, the slice attention\n"
+                "takes out of q, k and v for head %lld (lesson 07)\n",
+                (long long)c0, (long long)(c0 + HS), (long long)T, (long long)HS, (long long)head);
+    std::printf("its rows start %lld floats apart (the stride is C, not HS): a = x.data() + %lld\n",
+                (long long)C, (long long)c0);
+    // G (T, T) = a · a^T: every pair of tokens' dot product over this head's channels.
+    std::vector<float> g_inplace(size_t(T * T)), g_copied(size_t(T * T));
+    const float* a = x.data() + c0;
+    gw::matmul(g_inplace.data(), T, a, C, a, C, T, T, HS, /*b_transposed=*/true, 1.0f, 0.0f);
+    std::vector<float> packed(size_t(T * HS));  // the same block copied to stride HS
+    for (int64_t t = 0; t < T; t++)
+        std::memcpy(packed.data() + t * HS, a + t * C, size_t(HS) * sizeof(float));
+    gw::matmul_ref(g_copied.data(), T, packed.data(), HS, packed.data(), HS, T, T, HS, true, 1.0f, 0.0f);
+    std::printf("G = a a^T (T, T), computed in place with lda = ldb = %lld:\n", (long long)C);
+    double worst = 0;
+    for (int64_t i = 0; i < T; i++) {
+        print_row("  ", g_inplace.data() + i * T, T);
+        for (int64_t j = 0; j < T; j++)
+            worst = std::max(worst, double(std::fabs(g_inplace[size_t(i * T + j)] - g_copied[size_t(i * T + j)])));
+    }
+    std::printf("same as copying the block to stride %lld first: %s (max difference < 1e-5)\n",
+                (long long)HS, worst < 1e-5 ? "yes" : "no");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string dir = "weights/tiny-gpt2", prompt = "It is a truth";
+    int64_t head = 1;
+    bool step = false;
+    for (int i = 1; i < argc; i++) {
+        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
+        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
+        else if (!std::strcmp(argv[i], "--head") && i + 1 < argc) head = std::atoll(argv[++i]);
+        else if (!std::strcmp(argv[i], "--step")) step = true;
+        else {
+            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--head H] [--step]\n", argv[0]);
+            return 2;
+        }
+    }
+    try {
+        gw::Stepper stepper(step);
+        run(dir, prompt, head, stepper);
+    } catch (const gw::Error& e) {
+        std::fprintf(stderr, "01-tensors: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
