@@ -20,6 +20,16 @@ namespace gw {
 void attention(Isa isa, float* out, float* pattern, const float* qkv, float* k_cache,
                float* v_cache, int64_t pos0, int64_t T, int64_t C, int64_t NH, float* scratch);
 
+// attention() in two steps, so that heads can be shared out over threads (model.cpp):
+// append_kv copies the new keys and values into the caches (rows [pos0, pos0 + T));
+// attention_heads then computes heads h0..h1-1 only (their columns of out, their
+// planes of pattern), reading the caches. Each thread needs its own scratch.
+void append_kv(float* k_cache, float* v_cache, const float* qkv, int64_t pos0, int64_t T,
+               int64_t C);
+void attention_heads(Isa isa, float* out, float* pattern, const float* qkv, const float* k_cache,
+                     const float* v_cache, int64_t pos0, int64_t T, int64_t C, int64_t NH,
+                     float* scratch, int64_t h0, int64_t h1);
+
 // The same computation by plain loops (no BLAS, no cache reuse): the reference for tests.
 void attention_ref(float* out, float* pattern, const float* qkv, float* k_cache, float* v_cache,
                    int64_t pos0, int64_t T, int64_t C, int64_t NH);

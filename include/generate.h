@@ -22,6 +22,7 @@ struct GenerateOptions {
     int eot_id = -1;          // stop when this id is sampled (-1: never)
     bool use_cache = true;
     Isa isa = Isa::Ref;
+    int threads = 1;          // the forward pass's team (ForwardOptions::threads)
 };
 
 enum class StopReason { MaxTokens, EndOfText, ContextFull };

@@ -34,7 +34,25 @@ void linear_ref(float* out, const float* inp, const float* w, const float* b, in
 // logits (T, V) = x (T, C) · wte^T, with wte (V, C)
 void lm_head(float* logits, const float* x, const float* wte, int64_t T, int64_t C, int64_t V);
 
+// Blocks of output columns [c0, c1) of the two products above: one thread's share when
+// a product is split over a team (model.cpp). The other columns of out are not touched.
+//   out[:, c0:c1] = inp (T, IC) · w[:, c0:c1] + b[c0:c1]      (rows of out are OC apart)
+//   logits[:, v0:v1] = x (T, C) · wte[v0:v1, :]^T             (rows of logits are V apart)
+void linear_columns(float* out, const float* inp, const float* w, const float* b, int64_t T,
+                    int64_t IC, int64_t OC, int64_t c0, int64_t c1);
+void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T, int64_t C,
+                     int64_t V, int64_t v0, int64_t v1);
+
+// One input row times a block of rows [k0, k1) of w, without the bias:
+//   partial (OC) = inp[k0:k1] · w[k0:k1, :]
+// The partials of blocks that tile [0, IC) add up to linear() minus its bias. A decode
+// step (T = 1) split this way lets each thread stream one contiguous block of w, which
+// reads memory faster than the strided column blocks of linear_columns.
+void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t IC,
+                         int64_t OC, int64_t k0, int64_t k1);
+
 // How many threads OpenBLAS may use (process-wide; set once by the CLI's --threads).
 void set_blas_threads(int n);
+int blas_threads();  // the current setting
 
 }  // namespace gw

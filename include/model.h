@@ -63,7 +63,8 @@ struct RunState {
     FloatBuffer heads;       // (T, C) attention output, heads side by side, before attn_proj
     FloatBuffer proj;        // (T, C) output of attn_proj / mlp_proj
     FloatBuffer fc;          // (T, 4C) MLP hidden layer
-    FloatBuffer scores;      // (T, P) attention scores of one head
+    FloatBuffer scores;      // (threads, T, P) attention scores of one head per thread
+    FloatBuffer partial;     // (2 * threads, 4C) partial sums of a decode step's products
     FloatBuffer context;     // (T, C) ln_f output: the context vectors of the last call
 };
 
@@ -76,6 +77,10 @@ struct ForwardOptions {
     bool all_logits = false;     // logits for every new position, or only the last one
     Trace* trace = nullptr;      // record the named points (nullptr: record nothing)
     OpTimes* times = nullptr;    // accumulate per-op time (nullptr: no clock reads)
+    // Threads of the forward pass's own team (parallel.h): every op is shared out over
+    // them, and OpenBLAS is held at 1 thread meanwhile. 1: everything on the calling
+    // thread, with OpenBLAS left as set_blas_threads() set it.
+    int threads = 1;
 };
 
 // Runs tokens (T) at positions [state.n_past, state.n_past + T) and advances n_past.

@@ -13,7 +13,14 @@
 using namespace gw;
 
 static const Command* const kCommands[] = {&kGenerateCommand, &kTokenizeCommand, &kLogitsCommand,
-                                           &kInspectCommand, &kKernelsCommand};
+                                           &kInspectCommand, &kKernelsCommand,
+                                           &kWalkEncodeCommand,
+                                           &kWalkPositionsCommand,
+                                           &kWalkDecodeCommand,
+                                           &kWalkFewshotCommand,
+                                           &kNeighboursCommand,
+                                           &kBenchCommand,
+};
 
 static void print_help() {
     std::printf(

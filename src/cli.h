@@ -53,6 +53,12 @@ void print_command_help(const Command& cmd);
 // The commands, each in its own file.
 extern const Command kGenerateCommand, kTokenizeCommand, kInspectCommand, kLogitsCommand,
     kKernelsCommand;
+extern const Command kWalkEncodeCommand;
+extern const Command kWalkPositionsCommand;
+extern const Command kWalkDecodeCommand;
+extern const Command kWalkFewshotCommand;
+extern const Command kNeighboursCommand;
+extern const Command kBenchCommand;
 
 // ---- helpers used by several commands (cli_common.cpp) ----
 std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository

@@ -47,7 +47,10 @@ std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts) {
 }
 
 std::string default_model_dir() {
-    // build/gptwalk -> <repo>/weights/tiny-gpt2, so the CLI works from any directory.
+    // Run from the repository root (as the README and lessons do): a relative path,
+    // so that printed output does not depend on where the checkout lives.
+    if (file_exists("weights/tiny-gpt2/config.json")) return "weights/tiny-gpt2";
+    // Elsewhere: build/gptwalk -> <repo>/weights/tiny-gpt2, so the CLI works from any directory.
     char buf[4096];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) {
@@ -73,11 +76,26 @@ std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir) {
 }
 
 std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why) {
-    auto tok = maybe_tokenizer(dir);
-    if (!tok)
-        fail(dir, ": no tokenizer files (vocab.json + merges.txt, or encoder.json + vocab.bpe), needed ",
-             why);
-    return tok;
+    if (auto tok = maybe_tokenizer(dir)) return tok;
+    // No complete pair. Loading anyway gets the precise message (which file of a half
+    // pair is missing, or that there are none); we add what the tokenizer was needed for.
+    try {
+        return std::make_unique<Tokenizer>(dir);
+    } catch (const Error& e) {
+        fail(e.what(), "; needed ", why);
+    }
+}
+
+// text -> ids, each checked against the model's vocab_size: a tokenizer with more tokens
+// than the model (files from two different models) is an error naming the folder, not a
+// read past the end of wte.
+static std::vector<int> encode_for(const Tokenizer& tok, const std::string& text, const Checkpoint& model) {
+    std::vector<int> ids = tok.encode(text);
+    for (int id : ids)
+        if (id >= model.config.vocab_size)
+            fail(model.dir, ": the tokenizer gave token id ", id, " but config.json says vocab_size=",
+                 model.config.vocab_size, ": the tokenizer files do not belong to this model");
+    return ids;
 }
 
 std::vector<int> parse_ids(const std::string& flag, const std::string& text, int64_t vocab_size) {
@@ -113,7 +131,7 @@ std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tok
         fail(args.has("--file") ? args.str("--file") : std::string("--prompt"),
              ": not valid UTF-8 (bad byte at offset ", bad, "); use --prompt-ids for raw token ids");
     if (!tok) fail(model.dir, ": no tokenizer files, so text prompts cannot be used; give --prompt-ids");
-    std::vector<int> ids = tok->encode(text);
+    std::vector<int> ids = encode_for(*tok, text, model);
     if (ids.empty()) fail("the prompt is empty: give at least one token");
     return ids;
 }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "cli.h"
 #include "error.h"
@@ -33,13 +34,13 @@ static int run_inspect(const Args& args) {
     std::printf("file       %s (%zu bytes)\n\n", m->file->path().c_str(), m->file->file_size());
     std::printf("%-36s %-5s %-16s %12s\n", "tensor", "dtype", "shape", "bytes");
     int64_t params = 0;
+    // Buffers and the tied head are not parameters. (Matching "attn.bias" as a substring
+    // once dropped every h.{l}.attn.c_attn.bias from the count.)
+    const std::set<std::string> skipped(m->skipped.begin(), m->skipped.end());
     for (const TensorInfo& t : m->file->tensors()) {
         std::printf("%-36s %-5s %-16s %12llu\n", t.name.c_str(), dtype_name(t.dtype),
                     t.shape.str().c_str(), (unsigned long long)(t.end - t.begin));
-        bool counted = t.name.find("attn.bias") == std::string::npos &&
-                       t.name.find("attn.masked_bias") == std::string::npos &&
-                       t.name.find("lm_head") == std::string::npos;
-        if (counted) params += t.shape.numel();
+        if (!skipped.count(t.name) && t.name != "lm_head.weight") params += t.shape.numel();
     }
     std::printf("\nparameters %lld (config says %lld)%s\n", (long long)params,
                 (long long)c.parameter_count(),
@@ -53,7 +54,8 @@ static int run_inspect(const Args& args) {
     if (args.has("--check")) {
         std::vector<std::string> bad = find_nonfinite(*m);
         for (const std::string& b : bad) std::printf("non-finite %s\n", b.c_str());
-        if (!bad.empty()) fail(m->file->path(), ": ", bad.size(), " tensors hold NaN or infinity");
+        if (!bad.empty())
+            fail(m->file->path(), ": ", bad.size(), " tensor(s) hold NaN or infinity, first ", bad[0]);
         std::printf("check      every weight is finite\n");
     }
     return 0;
@@ -95,6 +97,10 @@ static int run_logits(const Args& args) {
         size_t bad = 0;
         if (!is_valid_utf8(text, &bad)) fail("--prompt: not valid UTF-8 (bad byte at offset ", bad, ")");
         ids = tok->encode(text);
+        for (int id : ids)  // files from two different models: say so, do not read past wte
+            if (id >= m->config.vocab_size)
+                fail(dir, ": the tokenizer gave token id ", id, " but config.json says vocab_size=",
+                     m->config.vocab_size, ": the tokenizer files do not belong to this model");
     }
     const int64_t T = int64_t(ids.size()), V = m->config.vocab_size;
     if (T == 0) fail("the prompt is empty: give at least one token");

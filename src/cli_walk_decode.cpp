@@ -175,6 +175,7 @@ static int run_neighbours(const Args& args) {
     if (args.positional.size() > 1 || (args.positional.empty() == !args.has("--id")))
         throw UsageError("neighbours: give exactly one token, as TEXT or as --id N");
     const std::string dir = model_dir(args);
+    kernels_from(args);  // no kernel runs here, but a bad --kernels value is still an error
     apply_threads(args);
     const int64_t k = args.integer("-k", 10, 1, 1000);
     auto model = load_checkpoint(dir);

@@ -33,6 +33,7 @@ GenerateResult generate(const Checkpoint& model, Sampler& sampler, const std::ve
     std::vector<int> history = prompt;
     ForwardOptions fwd;
     fwd.isa = opts.isa;
+    fwd.threads = opts.threads;
 
     auto t0 = clock::now();
     forward(logits.data(), model, state, prompt.data(), int64_t(prompt.size()), fwd);

@@ -37,30 +37,58 @@ void matmul_ref(float* c, int64_t ldc, const float* a, int64_t lda, const float*
     }
 }
 
-// Start every row of out with the bias, then accumulate the product onto it (beta = 1).
-static void fill_bias(float* out, const float* b, int64_t T, int64_t OC) {
+// Start every row of out (n columns, rows ld apart) with the bias, then accumulate the
+// product onto it (beta = 1).
+static void fill_bias(float* out, int64_t ld, const float* b, int64_t T, int64_t n) {
     for (int64_t t = 0; t < T; t++) {
-        if (b) std::memcpy(out + t * OC, b, size_t(OC) * sizeof(float));
-        else std::memset(out + t * OC, 0, size_t(OC) * sizeof(float));
+        if (b) std::memcpy(out + t * ld, b, size_t(n) * sizeof(float));
+        else std::memset(out + t * ld, 0, size_t(n) * sizeof(float));
     }
 }
 
 void linear(float* out, const float* inp, const float* w, const float* b, int64_t T, int64_t IC,
             int64_t OC) {
-    fill_bias(out, b, T, OC);
-    matmul(out, OC, inp, IC, w, OC, T, OC, IC, /*b_transposed=*/false, 1.0f, 1.0f);
+    linear_columns(out, inp, w, b, T, IC, OC, 0, OC);
+}
+
+void linear_columns(float* out, const float* inp, const float* w, const float* b, int64_t T,
+                    int64_t IC, int64_t OC, int64_t c0, int64_t c1) {
+    if (c1 <= c0) return;
+    // The column block of w (IC, c1 - c0) is a strided view: rows still OC floats apart.
+    fill_bias(out + c0, OC, b ? b + c0 : nullptr, T, c1 - c0);
+    matmul(out + c0, OC, inp, IC, w + c0, OC, T, c1 - c0, IC, /*b_transposed=*/false, 1.0f, 1.0f);
+}
+
+void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t IC,
+                         int64_t OC, int64_t k0, int64_t k1) {
+    (void)IC;  // only [k0, k1) is read; IC documents the shape
+    if (k1 <= k0) {
+        std::memset(partial, 0, size_t(OC) * sizeof(float));
+        return;
+    }
+    matmul(partial, OC, inp + k0, k1 - k0, w + k0 * OC, OC, 1, OC, k1 - k0,
+           /*b_transposed=*/false, 1.0f, 0.0f);
 }
 
 void linear_ref(float* out, const float* inp, const float* w, const float* b, int64_t T,
                 int64_t IC, int64_t OC) {
-    fill_bias(out, b, T, OC);
+    fill_bias(out, OC, b, T, OC);
     matmul_ref(out, OC, inp, IC, w, OC, T, OC, IC, false, 1.0f, 1.0f);
 }
 
 void lm_head(float* logits, const float* x, const float* wte, int64_t T, int64_t C, int64_t V) {
-    matmul(logits, V, x, C, wte, C, T, V, C, /*b_transposed=*/true, 1.0f, 0.0f);
+    lm_head_columns(logits, x, wte, T, C, V, 0, V);
+}
+
+void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T, int64_t C,
+                     int64_t V, int64_t v0, int64_t v1) {
+    if (v1 <= v0) return;
+    // Rows v0..v1-1 of wte are a contiguous (v1 - v0, C) matrix.
+    matmul(logits + v0, V, x, C, wte + v0 * C, C, T, v1 - v0, C, /*b_transposed=*/true, 1.0f, 0.0f);
 }
 
 void set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+int blas_threads() { return openblas_get_num_threads(); }
 
 }  // namespace gw

@@ -1,6 +1,7 @@
 // model.cpp — the GPT-2 forward pass over a KV cache (lessons 04, 07-11).
 #include "model.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -9,6 +10,7 @@
 #include "gelu.h"
 #include "layernorm.h"
 #include "linear.h"
+#include "parallel.h"
 
 namespace gw {
 
@@ -68,7 +70,7 @@ RunState make_run_state(const Config& cfg, int64_t capacity) {
 size_t run_state_bytes(const RunState& s) {
     size_t floats = s.k_cache.size() + s.v_cache.size() + s.x.size() + s.xn.size() +
                     s.qkv.size() + s.heads.size() + s.proj.size() + s.fc.size() +
-                    s.scores.size() + s.context.size();
+                    s.scores.size() + s.partial.size() + s.context.size();
     return floats * sizeof(float);
 }
 
@@ -98,6 +100,117 @@ struct Stopwatch {
 void add_inplace(float* x, const float* y, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] += y[i];
 }
+
+// ---- each op shared out over the team (parallel.h). With one member every helper is
+// the plain call on the whole array. Boundaries between pieces of output columns fall on
+// multiples of 16 floats (one 64-byte cache line), so no line is written by two threads.
+constexpr int64_t kLine = 16;
+
+// How many pieces to cut n units of work into: 1 on a one-member team (the plain call);
+// otherwise two per member, so that a member whose thread starts late (asleep, or its
+// core lent to another program) leaves its second piece to the others; but no piece
+// smaller than min_units, below which handing it over costs more than it saves.
+int64_t pieces(const ThreadTeam& team, int64_t n, int64_t min_units) {
+    if (team.size() == 1) return 1;
+    return std::max<int64_t>(1, std::min<int64_t>(2 * team.size(), n / min_units));
+}
+
+// Column blocks narrower than this make OpenBLAS's products markedly slower per flop.
+constexpr int64_t kMinColumns = 128;
+// Element-wise work smaller than this (floats) is done by one thread: a hand-over costs
+// about a microsecond, as much as the work itself.
+constexpr int64_t kMinElements = 8192;
+
+// out (T, OC) = inp (T, IC) · w + b, the weights being the bulk of the memory traffic.
+// Prefill (T > 1): each piece is a block of output columns, reading only its columns of w.
+// Decode (T = 1): each piece is a block of ROWS of w, one contiguous stretch of memory
+// (strided column blocks stream measurably slower), giving a partial sum of all OC outputs
+// in `partial` (pieces, OC); the calling thread then adds the partials and the bias.
+void team_linear(ThreadTeam& team, float* out, const float* inp, const float* w, const float* b,
+                 int64_t T, int64_t IC, int64_t OC, float* partial) {
+    if (T == 1 && team.size() > 1) {
+        const int64_t n = pieces(team, IC, kMinColumns);
+        team.run(n, [&](int, int64_t i) {
+            Range r = share(IC, int(n), int(i));
+            linear_rows_partial(partial + i * OC, inp, w, IC, OC, r.begin, r.end);
+        });
+        for (int64_t j = 0; j < OC; j++) {
+            float sum = b ? b[j] : 0.0f;
+            for (int64_t i = 0; i < n; i++) sum += partial[i * OC + j];
+            out[j] = sum;
+        }
+        return;
+    }
+    const int64_t n = pieces(team, OC, kMinColumns);
+    team.run(n, [&](int, int64_t i) {
+        Range r = share(OC, int(n), int(i), kLine);
+        linear_columns(out, inp, w, b, T, IC, OC, r.begin, r.end);
+    });
+}
+
+// logits (T, V) = x · wte^T: each piece is a block of token vectors (rows of wte).
+void team_lm_head(ThreadTeam& team, float* logits, const float* x, const float* wte, int64_t T,
+                  int64_t C, int64_t V) {
+    const int64_t n = pieces(team, V, kMinColumns);
+    team.run(n, [&](int, int64_t i) {
+        Range r = share(V, int(n), int(i), kLine);
+        lm_head_columns(logits, x, wte, T, C, V, r.begin, r.end);
+    });
+}
+
+// Row-wise layer norm: each piece normalises a block of rows.
+void team_layernorm(ThreadTeam& team, Isa isa, float* out, const float* x, const float* w,
+                    const float* b, int64_t T, int64_t C, float eps) {
+    const int64_t n = pieces(team, T * C, kMinElements) > 1 ? std::min(T, 2 * int64_t(team.size())) : 1;
+    team.run(n, [&](int, int64_t i) {
+        Range r = share(T, int(n), int(i));
+        if (r.size() > 0)
+            layernorm(isa, out + r.begin * C, nullptr, nullptr, x + r.begin * C, w, b, r.size(), C, eps);
+    });
+}
+
+// Element-wise ops over n floats: each piece is a contiguous block.
+void team_gelu(ThreadTeam& team, Isa isa, float* x, int64_t count) {
+    const int64_t n = pieces(team, count, kMinElements);
+    team.run(n, [&](int, int64_t i) {
+        Range r = share(count, int(n), int(i), kLine);
+        if (r.size() > 0) gelu(isa, x + r.begin, x + r.begin, r.size());
+    });
+}
+void team_add(ThreadTeam& team, float* x, const float* y, int64_t count) {
+    const int64_t n = pieces(team, count, kMinElements);
+    team.run(n, [&](int, int64_t i) {
+        Range r = share(count, int(n), int(i), kLine);
+        add_inplace(x + r.begin, y + r.begin, r.size());
+    });
+}
+
+// Causal attention: the new keys and values go into the cache first, then each piece is
+// one head (all heads at once on a one-member team), computed with its member's own
+// (T, P) slice of the scratch.
+void team_attention(ThreadTeam& team, Isa isa, float* out, float* pattern, const float* qkv,
+                    float* kc, float* vc, int64_t pos0, int64_t T, int64_t C, int64_t NH,
+                    int64_t P, float* scratch) {
+    append_kv(kc, vc, qkv, pos0, T, C);
+    const int64_t n = team.size() == 1 ? 1 : NH;
+    team.run(n, [&](int member, int64_t i) {
+        Range heads = share(NH, int(n), int(i));
+        attention_heads(isa, out, pattern, qkv, kc, vc, pos0, T, C, NH, scratch + member * T * P,
+                        heads.begin, heads.end);
+    });
+}
+
+// While our own team runs, OpenBLAS must stay single-threaded (each member calls it);
+// the caller's setting comes back afterwards.
+struct BlasSingleThreaded {
+    int saved = 0;
+    explicit BlasSingleThreaded(bool on) : saved(on ? blas_threads() : 0) {
+        if (on) set_blas_threads(1);
+    }
+    ~BlasSingleThreaded() {
+        if (saved > 0) set_blas_threads(saved);
+    }
+};
 }  // namespace
 
 void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens, int64_t T,
@@ -110,6 +223,7 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
     const Isa isa = opts.isa;
     Trace* tr = opts.trace;
     if (T <= 0) fail("forward: no tokens to run");
+    if (opts.threads < 1) fail("forward: threads must be at least 1, got ", opts.threads);
     if (pos0 + T > P)
         fail("context is full: ", pos0, " + ", T, " positions > n_positions ", P);
     for (int64_t t = 0; t < T; t++)
@@ -117,13 +231,20 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
             fail("token id ", tokens[t], " is out of range: the vocabulary has ", V, " ids (0..",
                  V - 1, ")");
     ensure_capacity(s, cfg, T);
+    if (s.scores.size() < size_t(opts.threads * T * P))  // one (T, P) slice per team member
+        s.scores = FloatBuffer(size_t(opts.threads * T * P));
+    if (s.partial.size() < size_t(2 * opts.threads * 4 * C))  // see team_linear
+        s.partial = FloatBuffer(size_t(2 * opts.threads * 4 * C));
     if (tr) {
         tr->pos0 = pos0;
         tr->T = T;
         tr->points.clear();
     }
+    ThreadTeam team(opts.threads);
+    BlasSingleThreaded blas_guard(team.size() > 1);
     Stopwatch sw(opts.times);
     float* x = s.x.data();
+    float* part = s.partial.data();
 
     // Token vector + position vector: both live in the same C-dimensional space.
     for (int64_t t = 0; t < T; t++) {
@@ -142,16 +263,16 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
         if (tr) tr->record(hl + "resid_pre", x, Shape{T, C});
 
         // --- attention sub-block: aggregation across positions
-        layernorm(isa, s.xn.data(), nullptr, nullptr, x, b.ln_1_w, b.ln_1_b, T, C, eps);
+        team_layernorm(team, isa, s.xn.data(), x, b.ln_1_w, b.ln_1_b, T, C, eps);
         sw.add_to(&OpTimes::layernorm);
-        linear(s.qkv.data(), s.xn.data(), b.c_attn_w, b.c_attn_b, T, C, 3 * C);
+        team_linear(team, s.qkv.data(), s.xn.data(), b.c_attn_w, b.c_attn_b, T, C, 3 * C, part);
         sw.add_to(&OpTimes::matmul);
         std::vector<float> pattern;  // only filled when tracing
         if (tr) pattern.resize(size_t(NH * T * (pos0 + T)));
-        attention(isa, s.heads.data(), tr ? pattern.data() : nullptr, s.qkv.data(), kc, vc, pos0,
-                  T, C, NH, s.scores.data());
+        team_attention(team, isa, s.heads.data(), tr ? pattern.data() : nullptr, s.qkv.data(), kc,
+                       vc, pos0, T, C, NH, P, s.scores.data());
         sw.add_to(&OpTimes::attention);
-        linear(s.proj.data(), s.heads.data(), b.attn_proj_w, b.attn_proj_b, T, C, C);
+        team_linear(team, s.proj.data(), s.heads.data(), b.attn_proj_w, b.attn_proj_b, T, C, C, part);
         sw.add_to(&OpTimes::matmul);
         if (tr) {
             tr->record(hl + "ln_1", s.xn.data(), Shape{T, C});
@@ -162,25 +283,25 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
             tr->record(hl + "attn_heads", s.heads.data(), Shape{T, C});
             tr->record(hl + "attn_out", s.proj.data(), Shape{T, C});
         }
-        add_inplace(x, s.proj.data(), T * C);
+        team_add(team, x, s.proj.data(), T * C);
         sw.add_to(&OpTimes::residual);
         if (tr) tr->record(hl + "resid_mid", x, Shape{T, C});
 
         // --- MLP sub-block: a position-wise filter
-        layernorm(isa, s.xn.data(), nullptr, nullptr, x, b.ln_2_w, b.ln_2_b, T, C, eps);
+        team_layernorm(team, isa, s.xn.data(), x, b.ln_2_w, b.ln_2_b, T, C, eps);
         sw.add_to(&OpTimes::layernorm);
-        linear(s.fc.data(), s.xn.data(), b.c_fc_w, b.c_fc_b, T, C, 4 * C);
+        team_linear(team, s.fc.data(), s.xn.data(), b.c_fc_w, b.c_fc_b, T, C, 4 * C, part);
         sw.add_to(&OpTimes::matmul);
         if (tr) {
             tr->record(hl + "ln_2", s.xn.data(), Shape{T, C});
             tr->record(hl + "mlp_pre", s.fc.data(), Shape{T, 4 * C});
         }
-        gelu(isa, s.fc.data(), s.fc.data(), T * 4 * C);
+        team_gelu(team, isa, s.fc.data(), T * 4 * C);
         sw.add_to(&OpTimes::gelu);
         if (tr) tr->record(hl + "mlp_act", s.fc.data(), Shape{T, 4 * C});
-        linear(s.proj.data(), s.fc.data(), b.mlp_proj_w, b.mlp_proj_b, T, 4 * C, C);
+        team_linear(team, s.proj.data(), s.fc.data(), b.mlp_proj_w, b.mlp_proj_b, T, 4 * C, C, part);
         sw.add_to(&OpTimes::matmul);
-        add_inplace(x, s.proj.data(), T * C);
+        team_add(team, x, s.proj.data(), T * C);
         sw.add_to(&OpTimes::residual);
         if (tr) {
             tr->record(hl + "mlp_out", s.proj.data(), Shape{T, C});
@@ -194,17 +315,17 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
     const int64_t first = every_row ? 0 : T - 1;
     const int64_t rows = T - first;
     float* ctx = s.context.data() + first * C;
-    layernorm(isa, ctx, nullptr, nullptr, x + first * C, w.ln_f_w, w.ln_f_b, rows, C, eps);
+    team_layernorm(team, isa, ctx, x + first * C, w.ln_f_w, w.ln_f_b, rows, C, eps);
     sw.add_to(&OpTimes::layernorm);
     if (tr) {
         tr->record("ln_f", s.context.data(), Shape{T, C});
         std::vector<float> all(static_cast<size_t>(T * V));
-        lm_head(all.data(), s.context.data(), w.wte, T, C, V);
+        team_lm_head(team, all.data(), s.context.data(), w.wte, T, C, V);
         tr->points.push_back(TracePoint{"logits", Shape{T, V}, all});
         const float* want = opts.all_logits ? all.data() : all.data() + (T - 1) * V;
         std::memcpy(logits, want, size_t((opts.all_logits ? T : 1) * V) * sizeof(float));
     } else {
-        lm_head(logits, ctx, w.wte, rows, C, V);
+        team_lm_head(team, logits, ctx, w.wte, rows, C, V);
     }
     sw.add_to(&OpTimes::lm_head);
     s.n_past += T;

@@ -7,9 +7,11 @@
 #include "weights.h"
 
 #include <algorithm>  // std::min
+#include <charconv>   // std::from_chars
 #include <cmath>      // std::isfinite
 #include <cstring>    // memcpy, memcmp
 #include <map>
+#include <set>
 
 #include "error.h"
 
@@ -59,12 +61,17 @@ std::string strip_prefix(const std::string& name) {
 // h.{l}.attn.bias (the causal mask, (1, 1, P, P)) and h.{l}.attn.masked_bias (the
 // value masked scores got, -1e4): buffers older Hugging Face versions saved with the
 // weights. We mask with -INFINITY ourselves, so they carry nothing we need.
+// The layer number is parsed, not searched for: scanning every layer for every tensor
+// made loading a deep model quadratic (12 * L tensors times L layers).
 bool is_attention_buffer(const std::string& key, int64_t n_layer) {
-    for (int64_t l = 0; l < n_layer; l++) {  // n_layer is small: a plain scan is clearest
-        const std::string h = "h." + std::to_string(l) + ".";
-        if (key == h + "attn.bias" || key == h + "attn.masked_bias") return true;
-    }
-    return false;
+    const size_t dot = key.find('.', 2);
+    if (key.compare(0, 2, "h.") != 0 || dot == std::string::npos) return false;
+    const std::string rest = key.substr(dot);
+    if (rest != ".attn.bias" && rest != ".attn.masked_bias") return false;
+    int64_t l = -1;
+    const auto r = std::from_chars(key.data() + 2, key.data() + dot, l);
+    return r.ec == std::errc() && r.ptr == key.data() + dot && l >= 0 && l < n_layer &&
+           key.compare(2, dot - 2, std::to_string(l)) == 0;  // "h.01." is not layer 1's name
 }
 
 // "config.json says vocab_size=50257, n_embd=768": the fields a symbolic shape uses.
@@ -140,6 +147,26 @@ std::unique_ptr<Checkpoint> load_checkpoint(const std::string& dir) {
     const std::string& path = f.path();
     const Config& c = ck->config;
 
+    const auto missing = [&](const WeightEntry& e) {  // throws
+        fail(path, ": tensor '", e.name, "' is missing (expected shape ", e.shape.str(), " ", e.dims, "; ",
+             hint(c, e.dims), e.name.compare(0, 2, "h.") == 0 ? cat(", n_layer=", c.n_layer) : "", ")");
+    };
+    // The table has 4 + 12 rows per layer, each needing its own tensor. When the file holds
+    // fewer tensors than that, some row is missing (so this block always throws): find the
+    // first one with a table of only as many layers as the file could fill, so that config.json saying n_layer=10000000
+    // beside a small file is refused at once, not after allocating gigabytes of table.
+    // (validate_config bounds n_layer far below where 12 * n_layer could overflow.)
+    const int64_t n_tensors = int64_t(f.tensors().size());
+    if (n_tensors < 4 + 12 * c.n_layer) {
+        std::set<std::string> names;
+        for (const TensorInfo& t : f.tensors()) names.insert(strip_prefix(t.name));
+        Config fillable = c;
+        fillable.n_layer = std::min(c.n_layer, n_tensors / 12 + 1);  // 4 + 12 * this > n_tensors
+        Weights scratch;
+        for (const WeightEntry& e : weight_table(fillable, scratch))
+            if (!names.count(e.name)) missing(e);
+    }
+
     std::vector<WeightEntry> table = weight_table(c, ck->w);
     std::map<std::string, size_t> row_of;  // table name -> row
     for (size_t i = 0; i < table.size(); i++) row_of[table[i].name] = i;
@@ -170,9 +197,7 @@ std::unique_ptr<Checkpoint> load_checkpoint(const std::string& dir) {
     for (size_t i = 0; i < table.size(); i++) {
         const WeightEntry& e = table[i];
         const TensorInfo* t = found[i];
-        if (!t)
-            fail(path, ": tensor '", e.name, "' is missing (expected shape ", e.shape.str(), " ",
-                 e.dims, "; ", hint(c, e.dims), ")");
+        if (!t) missing(e);
         if (t->shape != e.shape)
             fail(path, ": tensor '", t->name, "': expected shape ", e.shape.str(), " ", e.dims,
                  ", got ", t->shape.str(), "; ", hint(c, e.dims));

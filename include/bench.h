@@ -1,0 +1,84 @@
+// bench.h — how fast the model runs here: load, prefill, decode, memory, per-op shares.
+//
+// One benchmark run (run_bench) loads the checkpoint `repeats` times, then `repeats`
+// times: a fresh KV cache, a prefill of `prompt_tokens` fixed token ids (random but
+// seeded, so no tokenizer is needed), and `gen_tokens` decode steps, each one greedy
+// pick (the sampling share) plus a one-token forward pass over the cache.
+//   prefill tok/s = prompt_tokens / (seconds of the prefill forward call)
+//   decode tok/s  = gen_tokens / (seconds of the gen_tokens one-token steps, sampling included)
+// A warm-up prefill runs first and is not counted: it pays for the first touch of every
+// page of the mapped weights, which belongs to loading rather than to steady speed
+// (its time is reported as first_prefill_s).
+// Numbers are medians over the repeats, with min and max to show the spread.
+// Returns plain records; bench_json / print_bench format them (`gptwalk bench`).
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cpu.h"
+#include "model.h"
+
+namespace gw {
+
+struct BenchOptions {
+    int64_t prompt_tokens = 128;
+    int64_t gen_tokens = 128;
+    int threads = 1;        // all parallelism: the forward pass's team (OpenBLAS at 1 thread)
+    bool openblas_threads = false;  // instead: OpenBLAS's own threads, no team (to compare)
+    Isa isa = Isa::Ref;
+    int repeats = 3;        // timed runs (>= 1)
+    uint64_t seed = 1;      // of the prompt's token ids
+};
+
+// Median and spread of repeated measurements.
+struct Stat {
+    double median = 0, min = 0, max = 0;
+};
+Stat summarize(std::vector<double> samples);  // samples non-empty; median of an even count
+                                              // is the mean of the middle two
+
+// Memory of the process: peak resident set (VmHWM, or getrusage's ru_maxrss where
+// /proc is missing) and the current one, in bytes.
+struct MemoryUse {
+    size_t peak_rss = 0;
+    size_t rss = 0;
+};
+MemoryUse memory_use();
+
+struct BenchResult {
+    std::string model_dir;
+    Config config;
+    BenchOptions options;
+    std::vector<int> prompt;          // the token ids used
+    Stat load_s;                      // load_checkpoint (warm: the file is in the page cache)
+    double first_prefill_s = 0;       // the warm-up prefill (first touch of the mapped weights)
+    Stat prefill_tok_s, decode_tok_s;
+    // Tokens per CPU-second of the whole process (every thread). On a machine shared with
+    // other work this stays close to the unloaded speed at 1 thread, where wall time does not.
+    Stat prefill_cpu_tok_s, decode_cpu_tok_s;
+    OpTimes prefill_ops, decode_ops;  // summed over the timed repeats
+    double sampling_s = 0;            // summed over the timed repeats (decode only)
+    bool weights_mapped = false;      // F32 tensors used in place from the mapping
+    size_t weights_bytes = 0;         // all parameter tensors, as F32
+    size_t kv_cache_bytes = 0;        // (2, L, P, C) floats
+    size_t activation_bytes = 0;      // scratch of one forward call of prompt_tokens, + logits
+    MemoryUse memory;                 // after the last run
+    size_t expected_bytes() const { return weights_bytes + kv_cache_bytes + activation_bytes; }
+};
+
+// The benchmark's prompt: n ids drawn uniformly from [0, vocab_size) with a seeded generator.
+std::vector<int> bench_tokens(int64_t n, int64_t vocab_size, uint64_t seed);
+
+// Throws gw::UsageError for bad options (repeats < 1, no tokens, prompt + generated tokens
+// beyond the model's n_positions) and gw::Error when the checkpoint cannot be loaded.
+BenchResult run_bench(const std::string& model_dir, const BenchOptions& options);
+
+// One JSON object; medians as "load_s", "prefill_tok_s", "decode_tok_s", "peak_rss_mb",
+// each with "_min" / "_max" companions where repeated, plus memory and per-op shares.
+std::string bench_json(const BenchResult& r);
+// The same as readable text.
+void print_bench(std::FILE* out, const BenchResult& r);
+
+}  // namespace gw

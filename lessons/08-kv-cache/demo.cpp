@@ -1,0 +1,222 @@
+// demo.cpp — lesson 08: the KV cache — why it works, what it costs, and proof that it
+// changes nothing.
+//
+// Stages: appending a token leaves every earlier key and value unchanged (so they can be
+// kept); the cache's memory, 2·L·P·C floats, for the shipped model and GPT-2 124M..1.5B;
+// the work it saves; generate() with the cache on and off; and forward() token by token
+// against one chunk. --time adds wall-clock times (they differ from run to run).
+//
+// usage: build/lessons/08-kv-cache [--model DIR] [--prompt STR] [-n N]
+//                                  [--kernels ref|avx2|avx512|auto] [--time] [--step]
+// --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "error.h"      // gw::Error
+#include "generate.h"   // generate, GenerateOptions
+#include "model.h"      // forward, RunState, make_run_state, run_state_bytes
+#include "sampler.h"    // Sampler, argmax
+#include "stepper.h"    // --step
+#include "tokenizer.h"  // Tokenizer
+
+namespace {
+
+double max_diff(const float* a, const float* b, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = std::fmax(m, std::fabs(double(a[i]) - double(b[i])));
+    return m;
+}
+
+// GPT-2's published config.json values (Hugging Face openai-community/gpt2, gpt2-medium,
+// gpt2-large, gpt2-xl): n_layer, n_embd, n_head and n_positions; vocab 50257.
+gw::Config gpt2_config(int64_t L, int64_t C, int64_t NH) {
+    gw::Config c;
+    c.n_layer = L, c.n_embd = C, c.n_head = NH, c.n_positions = 1024, c.vocab_size = 50257;
+    return c;
+}
+
+std::string mib(double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    return buf;
+}
+
+struct Options {
+    std::string dir = "weights/tiny-gpt2";
+    std::string prompt = "It is a truth universally acknowledged";
+    int64_t n = 20;
+    std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
+    bool time = false, step = false;
+};
+
+// The first 16 ids, and how many more there are.
+void print_ids(const char* label, const std::vector<int>& ids) {
+    std::printf("%s", label);
+    for (size_t i = 0; i < ids.size() && i < 16; i++) std::printf(" %d", ids[i]);
+    if (ids.size() > 16) std::printf(" ... (%zu in all)", ids.size());
+    std::printf("\n");
+}
+
+// Text on one line (a newline shows as "\n"), cut after 70 bytes.
+std::string one_line(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size() && i < 70; i++) out += s[i] == '\n' ? std::string("\\n") : std::string(1, s[i]);
+    return s.size() > 70 ? out + "..." : out;
+}
+
+void run(const Options& o, gw::Stepper& step) {
+    auto ck = gw::load_checkpoint(o.dir);
+    const gw::Tokenizer tok(o.dir);
+    const gw::Config& cfg = ck->config;
+    const int64_t C = cfg.n_embd, L = cfg.n_layer, P = cfg.n_positions, V = cfg.vocab_size;
+    const gw::Isa isa = gw::parse_isa(o.kernels);
+    std::vector<int> ids = tok.encode(o.prompt);
+    const int64_t T = int64_t(ids.size());
+    if (T < 1 || T + 1 + o.n > P) gw::fail("the prompt and -n must fit in ", P, " positions");
+    gw::ForwardOptions fo;
+    fo.isa = isa;
+
+    std::printf("== 1. appending a token changes no earlier key or value ==\n");
+    std::printf("prompt: %lld tokens; run it, then run it again with one more token\n", (long long)T);
+    std::vector<float> logits(static_cast<size_t>(V));
+    gw::RunState a = gw::make_run_state(cfg, T);
+    gw::forward(logits.data(), *ck, a, ids.data(), T, fo);
+    const int next = gw::argmax(logits.data(), V);
+    std::vector<int> longer = ids;
+    longer.push_back(next);
+    gw::RunState b = gw::make_run_state(cfg, T + 1);
+    gw::forward(logits.data(), *ck, b, longer.data(), T + 1, fo);
+    double dk = 0, dv = 0;
+    for (int64_t l = 0; l < L; l++) {  // rows [0, T) of each layer's (P, C) cache
+        dk = std::fmax(dk, max_diff(a.k_cache.data() + l * P * C, b.k_cache.data() + l * P * C, T * C));
+        dv = std::fmax(dv, max_diff(a.v_cache.data() + l * P * C, b.v_cache.data() + l * P * C, T * C));
+    }
+    std::printf("keys and values of positions 0..%lld in all %lld layers: max |diff| %.1e (k), %.1e (v)\n",
+                (long long)T - 1, (long long)L, dk, dv);
+    std::printf("(causal mask: position i never sees j > i, so nothing after it can change it)\n");
+    std::printf("so the new token (%s) needs only its own q, k, v and the %lld stored k, v rows\n",
+                tok.token_display(next).c_str(), (long long)T);
+    step.pause("what the cache costs in memory");
+
+    std::printf("\n== 2. memory: a key and a value of C floats, per layer, per position ==\n");
+    std::printf("cache floats = 2 . L . P . C   (float32: 4 bytes each)\n");
+    std::printf("%-12s %3s %5s %5s %12s %14s %12s\n", "model", "L", "P", "C", "per token", "full context",
+                "as bytes");
+    struct Row {
+        const char* name;
+        gw::Config c;
+    };
+    const Row rows[] = {{"this model", cfg},
+                        {"gpt2 124M", gpt2_config(12, 768, 12)},
+                        {"gpt2 355M", gpt2_config(24, 1024, 16)},
+                        {"gpt2 774M", gpt2_config(36, 1280, 20)},
+                        {"gpt2 1.5B", gpt2_config(48, 1600, 25)}};
+    for (const Row& r : rows) {
+        const int64_t per_token = 2 * r.c.n_layer * r.c.n_embd;
+        const int64_t floats = per_token * r.c.n_positions;
+        std::printf("%-12s %3lld %5lld %5lld %7lld KiB %14lld %12s\n", r.name, (long long)r.c.n_layer,
+                    (long long)r.c.n_positions, (long long)r.c.n_embd,
+                    (long long)(per_token * 4 / 1024), (long long)floats, mib(double(floats) * 4).c_str());
+    }
+    const gw::RunState gpt2_small = gw::make_run_state(rows[1].c, 1);  // allocated, not just computed
+    std::printf("make_run_state allocates k_cache + v_cache: %zu floats here, %zu for gpt2 124M's config\n",
+                a.k_cache.size() + a.v_cache.size(), gpt2_small.k_cache.size() + gpt2_small.v_cache.size());
+    step.pause("the work it saves");
+
+    std::printf("\n== 3. work: positions pushed through the model to generate %lld tokens ==\n",
+                (long long)o.n);
+    // Step s (after the prompt) runs 1 position with the cache, T + s without.
+    int64_t with = T, without = T;
+    for (int64_t s = 1; s < o.n; s++) with += 1, without += T + s;
+    std::printf("with the cache:    %lld (the prompt once, then 1 per new token)\n", (long long)with);
+    std::printf("without the cache: %lld (the whole sequence again for every new token)\n",
+                (long long)without);
+    std::printf("attention still reads every stored key: step s scores T + s of them either way\n");
+    step.pause("generate() with the cache on and off");
+
+    std::printf("\n== 4. generate(): the cache on and off give the same tokens ==\n");
+    gw::GenerateOptions g;
+    g.max_new_tokens = o.n;
+    g.isa = isa;
+    gw::SamplerConfig greedy;
+    greedy.greedy = true;
+    gw::SamplerConfig topk;
+    topk.top_k = 40, topk.seed = 1;
+    double secs[2][2] = {{0, 0}, {0, 0}};
+    for (int which = 0; which < 2; which++) {
+        const gw::SamplerConfig& sc = which == 0 ? greedy : topk;
+        std::vector<int> out[2];
+        for (int cache = 0; cache < 2; cache++) {
+            g.use_cache = cache == 1;
+            gw::Sampler sampler(sc);
+            gw::GenerateResult r = gw::generate(*ck, sampler, ids, g);
+            out[cache] = r.ids;
+            secs[which][cache] = r.prefill_seconds + r.decode_seconds;
+        }
+        std::printf("%s:\n", which == 0 ? "greedy" : "top-k 40, seed 1");
+        print_ids("  cache on :", out[1]);
+        print_ids("  cache off:", out[0]);
+        std::printf("  identical: %s   text: \"%s\"\n", out[0] == out[1] ? "yes" : "NO",
+                    one_line(tok.decode(out[1])).c_str());
+    }
+    if (o.time)
+        std::printf("wall time (greedy, top-k): cache on %.3f s, %.3f s; off %.3f s, %.3f s\n",
+                    secs[0][1], secs[1][1], secs[0][0], secs[1][0]);
+    step.pause("forward() token by token against one chunk");
+
+    std::printf("\n== 5. forward(): %lld tokens one at a time vs all in one call ==\n", (long long)T + 1);
+    const int64_t N = T + 1;
+    std::vector<float> chunk(size_t(N * V)), single(size_t(N * V));
+    gw::RunState c1 = gw::make_run_state(cfg, N);
+    gw::ForwardOptions all = fo;
+    all.all_logits = true;
+    gw::forward(chunk.data(), *ck, c1, longer.data(), N, all);
+    gw::RunState c2 = gw::make_run_state(cfg, 1);
+    for (int64_t t = 0; t < N; t++)  // each call: 1 new position, n_past = t cached ones
+        gw::forward(single.data() + t * V, *ck, c2, &longer[size_t(t)], 1, fo);
+    int same_argmax = 0;
+    for (int64_t t = 0; t < N; t++)
+        same_argmax += gw::argmax(chunk.data() + t * V, V) == gw::argmax(single.data() + t * V, V);
+    std::printf("logits (%lld, %lld): max |diff| %.1e; the most likely next token agrees at %d of %lld positions\n",
+                (long long)N, (long long)V, max_diff(chunk.data(), single.data(), N * V), same_argmax,
+                (long long)N);
+    std::printf("(one chunk multiplies matrices, one token multiplies a vector: the sums are\n"
+                " the same numbers added in another order, so only the last bits may differ)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; i++) {
+        const bool more = i + 1 < argc;
+        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
+        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
+        else if (!std::strcmp(argv[i], "-n") && more) o.n = std::atoll(argv[++i]);
+        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
+        else if (!std::strcmp(argv[i], "--time")) o.time = true;
+        else if (!std::strcmp(argv[i], "--step")) o.step = true;
+        else {
+            std::fprintf(stderr,
+                         "usage: %s [--model DIR] [--prompt STR] [-n N] "
+                         "[--kernels ref|avx2|avx512|auto] [--time] [--step]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (o.n < 1) {
+        std::fprintf(stderr, "08-kv-cache: -n must be at least 1\n");
+        return 2;
+    }
+    try {
+        gw::Stepper stepper(o.step);
+        run(o, stepper);
+    } catch (const gw::Error& e) {
+        std::fprintf(stderr, "08-kv-cache: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

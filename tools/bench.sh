@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench.sh BUILD — what `make bench` runs: GPT-2 124M speed and memory, as build/bench.md.
+#
+#   1. once: a GPT-2 124M-shaped checkpoint with random F32 weights (make_random_gpt2,
+#      seed 1), cached in build/bench/gpt2-124M-random/ (~475 MiB; speed does not depend
+#      on the values, so no download is needed);
+#   2. gptwalk bench at 1 and 2 threads: 128-token prompt, 128 generated tokens, medians
+#      of REPEATS runs (default 5) with min and max;
+#   3. a memory check at the full 1024-token context (896-token prompt + 128 generated);
+#   4. gptwalk kernels (vector kernels against their scalar twins);
+# and writes BUILD/bench.md: a markdown table next to the targets (docs/performance.md).
+# The raw JSON of each run stays in build/bench/*.json. Timings on a machine that is busy
+# with other work are low and noisy: the script prints the load average next to them.
+set -euo pipefail
+BUILD=${1:-build}
+REPEATS=${REPEATS:-5}
+GPTWALK="$BUILD/gptwalk"
+CACHE=build/bench
+MODEL="$CACHE/gpt2-124M-random"
+OUT="$BUILD/bench.md"
+mkdir -p "$CACHE"
+
+if [ ! -f "$MODEL/config.json" ] || [ ! -f "$MODEL/model.safetensors" ]; then
+  echo "bench: writing a random GPT-2 124M checkpoint to $MODEL (once)"
+  rm -rf "$MODEL.tmp"
+  "$BUILD/tools/make_random_gpt2" --size 124M --dtype f32 --seed 1 --out "$MODEL.tmp"
+  rm -rf "$MODEL" && mv "$MODEL.tmp" "$MODEL"
+fi
+cat "$MODEL/model.safetensors" >/dev/null  # warm the page cache: the load time is "warm"
+
+# field FILE KEY -> the value of "KEY": in a one-line JSON object (numbers and true/false)
+field() { sed -n "s/.*\"$2\": \([^,}]*\).*/\1/p" "$1"; }
+# fmt NUMBER DIGITS
+fmt() { awk -v x="$1" -v d="$2" 'BEGIN { printf "%.*f", d, x }'; }
+# verdict VALUE OP TARGET -> "yes" / "no"
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v <= t; print ok ? "yes" : "no" }'; }
+load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+run_bench() {  # run_bench NAME ARGS... -> $CACHE/NAME.json
+  local name=$1; shift
+  echo "bench: gptwalk bench $* (load average $(load_avg))"
+  "$GPTWALK" bench --model "$MODEL" --json "$@" >"$CACHE/$name.json"
+}
+LOAD_BEFORE=$(load_avg)
+run_bench t1 --threads 1 --repeats "$REPEATS"
+run_bench t2 --threads 2 --repeats "$REPEATS"
+run_bench ctx1024 --threads 1 --repeats 1 --prompt-tokens 896 --gen-tokens 128
+echo "bench: gptwalk kernels"
+"$GPTWALK" kernels --repeats 11 >"$CACHE/kernels.txt"
+LOAD_AFTER=$(load_avg)
+
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+NCPU=$(nproc)
+KERNELS=$(field "$CACHE/t1.json" kernels | tr -d '"')
+BLAS=$(ldconfig -p 2>/dev/null | sed -n 's/.*libopenblas.so.0 .*=> //p' | head -1)
+
+row() {  # row FILE THREADS
+  local f=$1 t=$2
+  local pre dec
+  pre=$(field "$f" prefill_tok_s); dec=$(field "$f" decode_tok_s)
+  local pre_target=500 dec_target=45
+  if [ "$t" = 2 ]; then pre_target=800; dec_target=75; fi
+  echo "| $t | $(fmt "$pre" 1) ($(fmt "$(field "$f" prefill_tok_s_min)" 0)–$(fmt "$(field "$f" prefill_tok_s_max)" 0)) | ≥ $pre_target | $(verdict "$pre" ">=" $pre_target) | $(fmt "$dec" 1) ($(fmt "$(field "$f" decode_tok_s_min)" 1)–$(fmt "$(field "$f" decode_tok_s_max)" 1)) | ≥ $dec_target | $(verdict "$dec" ">=" $dec_target) | $(fmt "$(field "$f" prefill_cpu_tok_s)" 0) / $(fmt "$(field "$f" decode_cpu_tok_s)" 1) |"
+}
+shares() {  # shares FILE PHASE -> "matmul 81%, lm_head 12%, ..."
+  sed -n "s/.*\"$2_shares\": {\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' |
+    awk -F': ' '{ gsub(/[" ]/, "", $1); printf "%s%s %.1f%%", (NR > 1 ? ", " : ""), $1, 100 * $2 }'
+}
+
+C=$CACHE/ctx1024.json
+PEAK=$(field "$C" peak_rss_mb); EXPECT=$(field "$C" expected_mb)
+RATIO=$(awk -v p="$PEAK" -v e="$EXPECT" 'BEGIN { printf "%.3f", p / e }')
+LOAD=$(field "$CACHE/t1.json" load_s)
+{
+  echo "# gptwalk benchmark"
+  echo
+  echo "- CPU: $CPU ($NCPU logical CPUs); OpenBLAS: ${BLAS:-?}; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+  echo "- model: GPT-2 124M shape (L 12, C 768, NH 12, V 50257, P 1024), random F32 weights, mapped"
+  echo "- run: 128-token prompt (seeded random ids), then 128 greedy tokens; kernels $KERNELS; medians of $REPEATS runs (min–max)"
+  echo "- load average before / after: $LOAD_BEFORE / $LOAD_AFTER (on $NCPU CPUs: above ~0.5 the numbers are low and noisy)"
+  echo
+  echo "| threads | prefill tok/s | target | met | decode tok/s | target | met | per CPU-second: prefill / decode |"
+  echo "|---|---|---|---|---|---|---|---|"
+  row "$CACHE/t1.json" 1
+  row "$CACHE/t2.json" 2
+  echo
+  echo "| measure | value | target | met |"
+  echo "|---|---|---|---|"
+  echo "| load time (warm page cache) | $(fmt "$LOAD" 4) s (min $(fmt "$(field "$CACHE/t1.json" load_s_min)" 4), max $(fmt "$(field "$CACHE/t1.json" load_s_max)" 4)) | ≤ 0.2 s | $(verdict "$LOAD" "<=" 0.2) |"
+  echo "| first prefill after load (first touch of the mapped weights + compute) | $(fmt "$(field "$CACHE/t1.json" first_prefill_s)" 3) s | — | — |"
+  echo "| weights mapped, not copied (F32) | $(field "$CACHE/t1.json" weights_mapped) | true | $( [ "$(field "$CACHE/t1.json" weights_mapped)" = true ] && echo yes || echo no) |"
+  echo "| peak RSS at the 1024-token context | $(fmt "$PEAK" 1) MiB | ≤ 1.10 × expected | $(verdict "$RATIO" "<=" 1.10) |"
+  echo "| expected = weights + KV cache + activations | $(fmt "$EXPECT" 1) MiB = $(fmt "$(field "$C" weights_mb)" 1) + $(fmt "$(field "$C" kv_cache_mb)" 1) + $(fmt "$(field "$C" activations_mb)" 1) | | ratio $RATIO |"
+  echo
+  echo "Where the time goes (1 thread):"
+  echo
+  echo "- prefill: $(shares "$CACHE/t1.json" prefill)"
+  echo "- decode: $(shares "$CACHE/t1.json" decode)"
+  echo
+  echo "Where the time goes (2 threads):"
+  echo
+  echo "- prefill: $(shares "$CACHE/t2.json" prefill)"
+  echo "- decode: $(shares "$CACHE/t2.json" decode)"
+  echo
+  echo "Vector kernels against their scalar twins (\`gptwalk kernels\`; target ≥ 4× for the chosen set):"
+  echo
+  echo '```'
+  cat "$CACHE/kernels.txt"
+  echo '```'
+  echo
+  echo "Rerun: \`make bench\` (REPEATS=N to change the repeats). Method and history: docs/performance.md."
+} >"$OUT"
+cat "$OUT"
+echo "bench: wrote $OUT"
