@@ -57,6 +57,11 @@ static std::vector<float> penalised(const SamplerConfig& c, const float* logits,
 
 std::vector<Candidate> sampling_distribution(const SamplerConfig& c, const float* logits,
                                              int64_t V, const std::vector<int>& history) {
+    // NaN logits have no order: any "choice" would be an arbitrary id, a silent wrong answer.
+    for (int64_t i = 0; i < V; i++)
+        if (std::isnan(logits[i]))
+            fail("the model produced NaN logits (first at id ", i,
+                 "): its weights are not all finite; run `gptwalk inspect --check`");
     std::vector<float> z = penalised(c, logits, V, history);
     if (c.greedy || c.temperature == 0.0f) return {Candidate{argmax(z.data(), V), 1.0f}};
 

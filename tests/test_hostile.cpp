@@ -329,15 +329,10 @@ TEST_CASE("tokenizer files: missing, truncated, not UTF-8, inconsistent") {
     CHECK(r.out == "32 104 105\n");
 }
 
-// ---------------------------------------------------------------- known bugs, reported
-// These describe what must happen and fail today (so should_fail passes). When one starts
-// failing, the bug is fixed: remove its should_fail.
-
-TEST_CASE("generate with NaN weights says so instead of printing tokens" * doctest::should_fail()) {
-    // KNOWN BUG (reported): NaN logits flow into the sampler, which returns an arbitrary id
-    // (argmax of NaNs is id 0; sampling falls through to the last candidate). Loading
-    // without a scan is right (see the --check test); the logits of each step are V floats
-    // and cheap to check, so generate should fail with one line there.
+TEST_CASE("generate with NaN weights says so instead of printing tokens") {
+    // Found by this suite and fixed: NaN logits used to flow into the sampler, which returned
+    // an arbitrary id. Loading without a scan is right (see the --check test); the sampler
+    // checks the V logits of each step (cheap) and fails with one line.
     Fixture f;
     RawSafetensors nan = read_raw(f.base + "/model.safetensors");
     poke_f32(nan, "ln_f.weight", 0, 0x7FC00000u);  // every logit becomes NaN
@@ -348,6 +343,10 @@ TEST_CASE("generate with NaN weights says so instead of printing tokens" * docte
                                         f.tmp.path);
     for (const Run& run : r) check_error(run, 1, {"NaN"});
 }
+
+// ---------------------------------------------------------------- known bugs, reported
+// These describe what must happen and fail today (so should_fail passes). When one starts
+// failing, the bug is fixed: remove its should_fail.
 
 TEST_CASE("a KV cache larger than this machine's memory is refused before allocating" * doctest::should_fail()) {
     // KNOWN BUG (reported): make_run_state (model.cpp) sizes the KV cache for the full
