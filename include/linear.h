@@ -46,10 +46,10 @@ void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T,
 // One input row times a block of rows [k0, k1) of w, without the bias:
 //   partial (OC) = inp[k0:k1] · w[k0:k1, :]
 // The partials of blocks that tile [0, IC) add up to linear() minus its bias. A decode
-// step (T = 1) split this way lets each thread stream one contiguous block of w, which
+// step (T = 1) split this way lets each thread stream contiguous blocks of w, which
 // reads memory faster than the strided column blocks of linear_columns.
-void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t IC,
-                         int64_t OC, int64_t k0, int64_t k1);
+void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t OC,
+                         int64_t k0, int64_t k1);
 
 // How many threads OpenBLAS may use (process-wide; set once by the CLI's --threads).
 void set_blas_threads(int n);

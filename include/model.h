@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cpu.h"
+#include "parallel.h"
 #include "tensor.h"
 #include "weights.h"
 
@@ -64,11 +65,14 @@ struct RunState {
     FloatBuffer proj;        // (T, C) output of attn_proj / mlp_proj
     FloatBuffer fc;          // (T, 4C) MLP hidden layer
     FloatBuffer scores;      // (threads, T, P) attention scores of one head per thread
-    FloatBuffer partial;     // (2 * threads, 4C) partial sums of a decode step's products
+    FloatBuffer partial;     // (threads, 4C) partial sums of a decode step's products
     FloatBuffer context;     // (T, C) ln_f output: the context vectors of the last call
 };
 
-RunState make_run_state(const Config& config, int64_t capacity = 1);
+// A run state for forward calls of up to `capacity` positions on `threads` threads
+// (both grow on demand, but growing inside a timed call costs page faults). Throws
+// gw::Error when the KV cache would not fit in this machine's memory.
+RunState make_run_state(const Config& config, int64_t capacity = 1, int threads = 1);
 // Bytes held by a run state (KV cache + scratch), for the memory report.
 size_t run_state_bytes(const RunState& state);
 
@@ -81,6 +85,10 @@ struct ForwardOptions {
     // them, and OpenBLAS is held at 1 thread meanwhile. 1: everything on the calling
     // thread, with OpenBLAS left as set_blas_threads() set it.
     int threads = 1;
+    // A team to run on (its size then replaces `threads`), kept by the caller across calls:
+    // starting threads for every call costs more than a decode step can spare on some
+    // machines (see docs/performance.md). nullptr: forward makes one for the call.
+    ThreadTeam* team = nullptr;
 };
 
 // Runs tokens (T) at positions [state.n_past, state.n_past + T) and advances n_past.

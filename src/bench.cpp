@@ -82,14 +82,17 @@ struct OneRun {
     double prefill_s = 0, decode_s = 0;
     double prefill_cpu_s = 0, decode_cpu_s = 0;
 };
-static OneRun run_once(const Checkpoint& model, const BenchOptions& o, int team,
-                       const std::vector<int>& prompt, BenchResult& r) {
+// The run state is reused from run to run (n_past back to 0: every cache row is written
+// before it is read): fresh memory costs a page fault per 4 KiB at first touch, slow and
+// erratic on virtual machines, and that is allocation, not the speed of the model.
+static OneRun run_once(const Checkpoint& model, const BenchOptions& o, ThreadTeam& team,
+                       const std::vector<int>& prompt, RunState& state, BenchResult& r) {
     const Config& cfg = model.config;
-    RunState state = make_run_state(cfg, o.prompt_tokens);
+    state.n_past = 0;
     std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
     ForwardOptions fwd;
     fwd.isa = o.isa;
-    fwd.threads = team;
+    fwd.team = &team;
     OneRun run;
 
     fwd.times = &r.prefill_ops;
@@ -121,7 +124,7 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     // Either our team does all the parallel work and OpenBLAS runs single-threaded inside
     // it, or (to compare) OpenBLAS threads its own products and the rest runs on one thread.
     set_blas_threads(o.openblas_threads ? o.threads : 1);
-    const int team = o.openblas_threads ? 1 : o.threads;
+    ThreadTeam team(o.openblas_threads ? 1 : o.threads);  // one team for every run
 
     BenchResult r;
     r.model_dir = model_dir;
@@ -146,12 +149,12 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     r.prompt = bench_tokens(o.prompt_tokens, cfg.vocab_size, o.seed);
     // Warm-up: the first touch of every mapped weight page, not counted. Its run state,
     // sized by the forward call itself, gives the KV cache and activation bytes.
+    RunState state = make_run_state(cfg, o.prompt_tokens, team.size());
     {
-        RunState state = make_run_state(cfg, o.prompt_tokens);
         std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
         ForwardOptions fwd;
         fwd.isa = o.isa;
-        fwd.threads = team;
+        fwd.team = &team;
         auto t0 = Clock::now();
         forward(logits.data(), *model, state, r.prompt.data(), o.prompt_tokens, fwd);
         r.first_prefill_s = seconds_since(t0);
@@ -163,7 +166,7 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     std::vector<double> prefill, decode, prefill_cpu, decode_cpu;
     auto rate = [](int64_t tokens, double s) { return tokens > 0 && s > 0 ? double(tokens) / s : 0.0; };
     for (int i = 0; i < o.repeats; i++) {
-        OneRun run = run_once(*model, o, team, r.prompt, r);
+        OneRun run = run_once(*model, o, team, r.prompt, state, r);
         prefill.push_back(rate(o.prompt_tokens, run.prefill_s));
         decode.push_back(rate(o.gen_tokens, run.decode_s));
         prefill_cpu.push_back(rate(o.prompt_tokens, run.prefill_cpu_s));

@@ -28,12 +28,13 @@ GenerateResult generate(const Checkpoint& model, Sampler& sampler, const std::ve
              cfg.n_positions, " positions and one must stay free for a new token");
     GenerateResult result;
     result.prompt_tokens = int64_t(prompt.size());
-    RunState state = make_run_state(cfg, int64_t(prompt.size()));
+    RunState state = make_run_state(cfg, int64_t(prompt.size()), opts.threads);
     std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
     std::vector<int> history = prompt;
+    ThreadTeam team(opts.threads);  // one team for the whole generation, not one per step
     ForwardOptions fwd;
     fwd.isa = opts.isa;
-    fwd.threads = opts.threads;
+    fwd.team = &team;
 
     auto t0 = clock::now();
     forward(logits.data(), model, state, prompt.data(), int64_t(prompt.size()), fwd);

@@ -59,9 +59,8 @@ void linear_columns(float* out, const float* inp, const float* w, const float* b
     matmul(out + c0, OC, inp, IC, w + c0, OC, T, c1 - c0, IC, /*b_transposed=*/false, 1.0f, 1.0f);
 }
 
-void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t IC,
-                         int64_t OC, int64_t k0, int64_t k1) {
-    (void)IC;  // only [k0, k1) is read; IC documents the shape
+void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t OC,
+                         int64_t k0, int64_t k1) {
     if (k1 <= k0) {
         std::memset(partial, 0, size_t(OC) * sizeof(float));
         return;

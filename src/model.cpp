@@ -1,9 +1,12 @@
 // model.cpp — the GPT-2 forward pass over a KV cache (lessons 04, 07-11).
 #include "model.h"
 
+#include <unistd.h>  // sysconf: this machine's memory
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
 
 #include "attention.h"
 #include "error.h"
@@ -42,28 +45,52 @@ void Trace::record(const std::string& name, const float* src, Shape shape) {
 
 // ---------------------------------------------------------------- run state
 
-// (Re)allocates the scratch activations so one call can take T positions.
-static void ensure_capacity(RunState& s, const Config& cfg, int64_t T) {
-    if (T <= s.capacity) return;
-    const int64_t C = cfg.n_embd;
-    s.x = FloatBuffer(size_t(T * C));
-    s.xn = FloatBuffer(size_t(T * C));
-    s.qkv = FloatBuffer(size_t(T * 3 * C));
-    s.heads = FloatBuffer(size_t(T * C));
-    s.proj = FloatBuffer(size_t(T * C));
-    s.fc = FloatBuffer(size_t(T * 4 * C));
-    s.scores = FloatBuffer(size_t(T * cfg.n_positions));
-    s.context = FloatBuffer(size_t(T * C));
-    s.capacity = T;
+// (Re)allocates the scratch activations so one call can take T positions on `threads`
+// threads. Fresh memory is slow to touch the first time (a page fault per 4 KiB page:
+// ~17 us each on the development VM), so buffers are sized once, here, and reused.
+static void ensure_capacity(RunState& s, const Config& cfg, int64_t T, int threads) {
+    const int64_t C = cfg.n_embd, P = cfg.n_positions;
+    if (T > s.capacity) {
+        s.x = FloatBuffer(size_t(T * C));
+        s.xn = FloatBuffer(size_t(T * C));
+        s.qkv = FloatBuffer(size_t(T * 3 * C));
+        s.heads = FloatBuffer(size_t(T * C));
+        s.proj = FloatBuffer(size_t(T * C));
+        s.fc = FloatBuffer(size_t(T * 4 * C));
+        s.context = FloatBuffer(size_t(T * C));
+        s.capacity = T;
+    }
+    if (s.scores.size() < size_t(threads * s.capacity * P))  // one (T, P) slice per thread
+        s.scores = FloatBuffer(size_t(threads * s.capacity * P));
+    if (threads > 1 && s.partial.size() < size_t(threads * 4 * C))  // see team_linear
+        s.partial = FloatBuffer(size_t(threads * 4 * C));
 }
 
-RunState make_run_state(const Config& cfg, int64_t capacity) {
+// Bytes of this machine's memory (0 if unknown).
+static double physical_memory_bytes() {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
+}
+
+RunState make_run_state(const Config& cfg, int64_t capacity, int threads) {
+    if (threads < 1) fail("make_run_state: threads must be at least 1, got ", threads);
+    // The KV cache holds every position of the context, so that no step ever reallocates
+    // it: 2 (keys, values) x L x P x C floats. One larger than this machine's memory
+    // would only end in the out-of-memory killer; refuse it first.
+    const double cache_bytes = 2.0 * double(cfg.n_layer) * double(cfg.n_positions) *
+                               double(cfg.n_embd) * sizeof(float);
+    const double ram = physical_memory_bytes();
+    if (ram > 0 && cache_bytes > ram)
+        fail("the KV cache for n_positions ", cfg.n_positions, " (2 x ", cfg.n_layer, " layers x ",
+             cfg.n_positions, " positions x ", cfg.n_embd, " floats = ", cache_bytes / double(1 << 30),
+             " GiB) is larger than this machine's memory (", ram / double(1 << 30),
+             " GiB); use a model with a smaller n_positions");
     RunState s;
     s.n_embd = cfg.n_embd;
     size_t cache = size_t(cfg.n_layer * cfg.n_positions * cfg.n_embd);
     s.k_cache = FloatBuffer(cache);
     s.v_cache = FloatBuffer(cache);
-    ensure_capacity(s, cfg, capacity);
+    ensure_capacity(s, cfg, capacity, threads);
     return s;
 }
 
@@ -107,12 +134,15 @@ void add_inplace(float* x, const float* y, int64_t n) {
 constexpr int64_t kLine = 16;
 
 // How many pieces to cut n units of work into: 1 on a one-member team (the plain call);
-// otherwise two per member, so that a member whose thread starts late (asleep, or its
-// core lent to another program) leaves its second piece to the others; but no piece
-// smaller than min_units, below which handing it over costs more than it saves.
+// otherwise one per member (a member whose thread starts late leaves its piece to whoever
+// is free first), but no piece smaller than min_units, below which handing it over costs
+// more than it saves. More pieces would balance the threads better, but in a decode step
+// each piece restarts a memory stream and adds a partial sum: at 2 threads, 4 pieces per
+// member cut the time threads waited for each other from 1.2 to 0.2 ms per step, yet the
+// step took 15.1 ms instead of 13.2 (and 2 per member: 63 tok/s instead of 69).
 int64_t pieces(const ThreadTeam& team, int64_t n, int64_t min_units) {
     if (team.size() == 1) return 1;
-    return std::max<int64_t>(1, std::min<int64_t>(2 * team.size(), n / min_units));
+    return std::max<int64_t>(1, std::min<int64_t>(team.size(), n / min_units));
 }
 
 // Column blocks narrower than this make OpenBLAS's products markedly slower per flop.
@@ -124,15 +154,16 @@ constexpr int64_t kMinElements = 8192;
 // out (T, OC) = inp (T, IC) · w + b, the weights being the bulk of the memory traffic.
 // Prefill (T > 1): each piece is a block of output columns, reading only its columns of w.
 // Decode (T = 1): each piece is a block of ROWS of w, one contiguous stretch of memory
-// (strided column blocks stream measurably slower), giving a partial sum of all OC outputs
-// in `partial` (pieces, OC); the calling thread then adds the partials and the bias.
+// (strided column blocks stream measurably slower), giving a partial sum of all OC
+// outputs in `partial` (pieces, OC); the calling thread then adds the partials in piece
+// order, so the result does not depend on which thread ran which piece.
 void team_linear(ThreadTeam& team, float* out, const float* inp, const float* w, const float* b,
                  int64_t T, int64_t IC, int64_t OC, float* partial) {
     if (T == 1 && team.size() > 1) {
         const int64_t n = pieces(team, IC, kMinColumns);
         team.run(n, [&](int, int64_t i) {
             Range r = share(IC, int(n), int(i));
-            linear_rows_partial(partial + i * OC, inp, w, IC, OC, r.begin, r.end);
+            linear_rows_partial(partial + i * OC, inp, w, OC, r.begin, r.end);
         });
         for (int64_t j = 0; j < OC; j++) {
             float sum = b ? b[j] : 0.0f;
@@ -161,7 +192,7 @@ void team_lm_head(ThreadTeam& team, float* logits, const float* x, const float* 
 // Row-wise layer norm: each piece normalises a block of rows.
 void team_layernorm(ThreadTeam& team, Isa isa, float* out, const float* x, const float* w,
                     const float* b, int64_t T, int64_t C, float eps) {
-    const int64_t n = pieces(team, T * C, kMinElements) > 1 ? std::min(T, 2 * int64_t(team.size())) : 1;
+    const int64_t n = pieces(team, T * C, kMinElements) > 1 ? std::min(T, int64_t(team.size())) : 1;
     team.run(n, [&](int, int64_t i) {
         Range r = share(T, int(n), int(i));
         if (r.size() > 0)
@@ -186,13 +217,12 @@ void team_add(ThreadTeam& team, float* x, const float* y, int64_t count) {
 }
 
 // Causal attention: the new keys and values go into the cache first, then each piece is
-// one head (all heads at once on a one-member team), computed with its member's own
-// (T, P) slice of the scratch.
+// a block of heads, computed with its member's own (T, P) slice of the scratch.
 void team_attention(ThreadTeam& team, Isa isa, float* out, float* pattern, const float* qkv,
                     float* kc, float* vc, int64_t pos0, int64_t T, int64_t C, int64_t NH,
                     int64_t P, float* scratch) {
     append_kv(kc, vc, qkv, pos0, T, C);
-    const int64_t n = team.size() == 1 ? 1 : NH;
+    const int64_t n = pieces(team, NH, 1);
     team.run(n, [&](int member, int64_t i) {
         Range heads = share(NH, int(n), int(i));
         attention_heads(isa, out, pattern, qkv, kc, vc, pos0, T, C, NH, scratch + member * T * P,
@@ -223,24 +253,23 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
     const Isa isa = opts.isa;
     Trace* tr = opts.trace;
     if (T <= 0) fail("forward: no tokens to run");
-    if (opts.threads < 1) fail("forward: threads must be at least 1, got ", opts.threads);
+    const int threads = opts.team ? opts.team->size() : opts.threads;
+    if (threads < 1) fail("forward: threads must be at least 1, got ", threads);
     if (pos0 + T > P)
         fail("context is full: ", pos0, " + ", T, " positions > n_positions ", P);
     for (int64_t t = 0; t < T; t++)
         if (tokens[t] < 0 || tokens[t] >= V)
             fail("token id ", tokens[t], " is out of range: the vocabulary has ", V, " ids (0..",
                  V - 1, ")");
-    ensure_capacity(s, cfg, T);
-    if (s.scores.size() < size_t(opts.threads * T * P))  // one (T, P) slice per team member
-        s.scores = FloatBuffer(size_t(opts.threads * T * P));
-    if (s.partial.size() < size_t(2 * opts.threads * 4 * C))  // see team_linear
-        s.partial = FloatBuffer(size_t(2 * opts.threads * 4 * C));
+    ensure_capacity(s, cfg, T, threads);
     if (tr) {
         tr->pos0 = pos0;
         tr->T = T;
         tr->points.clear();
     }
-    ThreadTeam team(opts.threads);
+    std::unique_ptr<ThreadTeam> own_team;  // only when the caller gave none
+    if (!opts.team) own_team = std::make_unique<ThreadTeam>(threads);
+    ThreadTeam& team = opts.team ? *opts.team : *own_team;
     BlasSingleThreaded blas_guard(team.size() > 1);
     Stopwatch sw(opts.times);
     float* x = s.x.data();

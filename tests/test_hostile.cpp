@@ -344,16 +344,15 @@ TEST_CASE("generate with NaN weights says so instead of printing tokens") {
     for (const Run& run : r) check_error(run, 1, {"NaN"});
 }
 
-// ---------------------------------------------------------------- known bugs, reported
-// These describe what must happen and fail today (so should_fail passes). When one starts
-// failing, the bug is fixed: remove its should_fail.
+// ---------------------------------------------------------------- memory
 
-TEST_CASE("a KV cache larger than this machine's memory is refused before allocating" * doctest::should_fail()) {
-    // KNOWN BUG (reported): make_run_state (model.cpp) sizes the KV cache for the full
-    // context, 2 * L * P * C floats, and zero-fills it; config.json's only bound is 64 GiB.
-    // Here the cache is twice this machine's memory (or 100 GiB where 64 GiB is less than
-    // that, which the config itself refuses), while the file is a few megabytes: P large,
-    // C 8, L 500. The runner kills gptwalk once it holds 256 MiB, so this cannot hurt the machine.
+TEST_CASE("a KV cache larger than this machine's memory is refused before allocating") {
+    // make_run_state (model.cpp) sizes the KV cache for the full context, 2 * L * P * C
+    // floats; config.json's own bound is 64 GiB. Here the cache is twice this machine's
+    // memory (or 100 GiB where 64 GiB is less than that, which the config itself refuses:
+    // its message names the KV cache too), while the file is a few megabytes: P large,
+    // C 8, L 500. The runner kills gptwalk once it holds 256 MiB, so a regression cannot
+    // hurt the machine.
     const double ram = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
     const double want = 2 * ram < double(kMaxModelBytes) ? 2 * ram : 100.0 * (1 << 30);
     TempDir tmp;

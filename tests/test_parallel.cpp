@@ -143,13 +143,13 @@ TEST_CASE("column blocks of linear and lm_head put together equal the whole prod
         }
         check_close(lg, lw, 1e-5f, 1e-5f, "lm_head in 2 row blocks of wte");
     }
-    // one input row: partial sums over 3 row blocks of w (one empty), plus the bias
+    // one input row: partial sums over 4 row blocks of w (one empty), plus the bias
     std::vector<float> want(static_cast<size_t>(OC)), got(static_cast<size_t>(OC)),
         part(static_cast<size_t>(4 * OC), -7.0f);
     linear_ref(want.data(), x.data(), w.data(), b.data(), 1, IC, OC);
     int64_t cuts[5] = {0, 13, 13, 30, IC};
     for (int p = 0; p < 4; p++)
-        linear_rows_partial(part.data() + p * OC, x.data(), w.data(), IC, OC, cuts[p], cuts[p + 1]);
+        linear_rows_partial(part.data() + p * OC, x.data(), w.data(), OC, cuts[p], cuts[p + 1]);
     for (int64_t j = 0; j < OC; j++)
         got[size_t(j)] = b[size_t(j)] + part[size_t(j)] + part[size_t(OC + j)] +
                          part[size_t(2 * OC + j)] + part[size_t(3 * OC + j)];
@@ -246,6 +246,25 @@ TEST_CASE("on 2 threads, token by token over the KV cache equals one chunk, with
     RunState s2 = make_run_state(m->config, 1);
     for (int64_t t = 0; t < T; t++) forward(step.data() + t * V, *m, s2, &ids[size_t(t)], 1, o);
     check_close(step, chunk, 1e-5f, 0.0f, "token by token vs one chunk");
+}
+
+TEST_CASE("on 2 threads, decode steps give bit-identical logits run after run") {
+    // Which thread runs which piece changes from run to run; the sums must not.
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t V = m->config.vocab_size, steps = 12;
+    std::vector<float> runs[2];
+    for (auto& logits : runs) {
+        ThreadTeam team(2);
+        ForwardOptions o;
+        o.isa = best_isa();
+        o.team = &team;
+        RunState s = make_run_state(m->config, 4, 2);
+        logits.resize(size_t(steps * V));
+        forward(logits.data(), *m, s, ids.data(), 4, o);
+        for (int64_t t = 1; t < steps; t++) forward(logits.data() + t * V, *m, s, &ids[size_t(3 + t)], 1, o);
+    }
+    check_close(runs[1], runs[0], 0.0f, 0.0f, "second run vs first");
 }
 
 TEST_CASE("forward leaves OpenBLAS's thread count as it found it; refuses 0 threads") {
