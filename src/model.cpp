@@ -284,8 +284,17 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
     if (tr) tr->record("embed", x, Shape{T, C});
     sw.add_to(&OpTimes::embed);
 
+    // Only the last row's context vector is asked for (no trace, no all_logits), so the
+    // last layer may drop the other rows once their keys and values are in the cache:
+    // nothing after that reads them. From its attention on, it runs row T-1 alone,
+    // skipping ~7% of a 128-token prefill's multiply-adds (lesson 15).
+    const bool every_row = opts.all_logits || tr;
+
     for (int64_t l = 0; l < cfg.n_layer; l++) {
         const LayerWeights& b = w.h[size_t(l)];
+        const bool last_row_only = !every_row && l == cfg.n_layer - 1;
+        const int64_t r0 = last_row_only ? T - 1 : 0;  // first row kept after the keys and values
+        const int64_t Tr = T - r0;                      // rows kept
         const std::string hl = tr ? "h." + std::to_string(l) + "." : std::string();  // trace names
         float* kc = s.k_cache.data() + l * P * C;
         float* vc = s.v_cache.data() + l * P * C;
@@ -298,10 +307,13 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
         sw.add_to(&OpTimes::matmul);
         std::vector<float> pattern;  // only filled when tracing
         if (tr) pattern.resize(size_t(NH * T * (pos0 + T)));
-        team_attention(team, isa, s.heads.data(), tr ? pattern.data() : nullptr, s.qkv.data(), kc,
-                       vc, pos0, T, C, NH, P, s.scores.data());
+        append_kv(kc, vc, s.qkv.data(), pos0, r0, C);  // rows dropped below: cache them only
+        // From here on the layer runs rows [r0, T): every row but in the last-row-only case.
+        float* xr = x + r0 * C;
+        team_attention(team, isa, s.heads.data(), tr ? pattern.data() : nullptr, s.qkv.data() + r0 * 3 * C,
+                       kc, vc, pos0 + r0, Tr, C, NH, P, s.scores.data());
         sw.add_to(&OpTimes::attention);
-        team_linear(team, s.proj.data(), s.heads.data(), b.attn_proj_w, b.attn_proj_b, T, C, C, part);
+        team_linear(team, s.proj.data(), s.heads.data(), b.attn_proj_w, b.attn_proj_b, Tr, C, C, part);
         sw.add_to(&OpTimes::matmul);
         if (tr) {
             tr->record(hl + "ln_1", s.xn.data(), Shape{T, C});
@@ -312,25 +324,25 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
             tr->record(hl + "attn_heads", s.heads.data(), Shape{T, C});
             tr->record(hl + "attn_out", s.proj.data(), Shape{T, C});
         }
-        team_add(team, x, s.proj.data(), T * C);
+        team_add(team, xr, s.proj.data(), Tr * C);
         sw.add_to(&OpTimes::residual);
         if (tr) tr->record(hl + "resid_mid", x, Shape{T, C});
 
         // --- MLP sub-block: a position-wise filter
-        team_layernorm(team, isa, s.xn.data(), x, b.ln_2_w, b.ln_2_b, T, C, eps);
+        team_layernorm(team, isa, s.xn.data(), xr, b.ln_2_w, b.ln_2_b, Tr, C, eps);
         sw.add_to(&OpTimes::layernorm);
-        team_linear(team, s.fc.data(), s.xn.data(), b.c_fc_w, b.c_fc_b, T, C, 4 * C, part);
+        team_linear(team, s.fc.data(), s.xn.data(), b.c_fc_w, b.c_fc_b, Tr, C, 4 * C, part);
         sw.add_to(&OpTimes::matmul);
         if (tr) {
             tr->record(hl + "ln_2", s.xn.data(), Shape{T, C});
             tr->record(hl + "mlp_pre", s.fc.data(), Shape{T, 4 * C});
         }
-        team_gelu(team, isa, s.fc.data(), T * 4 * C);
+        team_gelu(team, isa, s.fc.data(), Tr * 4 * C);
         sw.add_to(&OpTimes::gelu);
         if (tr) tr->record(hl + "mlp_act", s.fc.data(), Shape{T, 4 * C});
-        team_linear(team, s.proj.data(), s.fc.data(), b.mlp_proj_w, b.mlp_proj_b, T, 4 * C, C, part);
+        team_linear(team, s.proj.data(), s.fc.data(), b.mlp_proj_w, b.mlp_proj_b, Tr, 4 * C, C, part);
         sw.add_to(&OpTimes::matmul);
-        team_add(team, x, s.proj.data(), T * C);
+        team_add(team, xr, s.proj.data(), Tr * C);
         sw.add_to(&OpTimes::residual);
         if (tr) {
             tr->record(hl + "mlp_out", s.proj.data(), Shape{T, C});
@@ -340,7 +352,6 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
 
     // The final layer norm gives the context vectors; their dot products with
     // every token vector are the logits. Only the rows we need are computed.
-    const bool every_row = opts.all_logits || tr;
     const int64_t first = every_row ? 0 : T - 1;
     const int64_t rows = T - first;
     float* ctx = s.context.data() + first * C;

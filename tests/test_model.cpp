@@ -145,6 +145,36 @@ TEST_CASE("prefill in one chunk equals token by token (KV cache), within 1e-5") 
     }
 }
 
+TEST_CASE("a prefill asked for its last row only gives that row, and a full KV cache") {
+    // Without all_logits or a trace, the last layer runs only the last row after caching
+    // every row's keys and values (model.cpp). Its logits must equal the last row of an
+    // every-row prefill, and the steps after it must see the same cache.
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t T = 12, V = m->config.vocab_size, steps = 6;
+    REQUIRE(int64_t(ids.size()) >= T + steps);
+    for (int threads : {1, 2}) {
+        CAPTURE(threads);
+        std::vector<float> got[2];  // [all_logits] : the prefill's last row, then each step's
+        for (int all : {0, 1}) {
+            ForwardOptions o;
+            o.isa = best_isa();
+            o.threads = threads;
+            o.all_logits = all == 1;
+            RunState s = make_run_state(m->config, T, threads);
+            std::vector<float> logits(static_cast<size_t>(T * V));
+            forward(logits.data(), *m, s, ids.data(), T, o);
+            const float* last = logits.data() + (all ? (T - 1) * V : 0);
+            got[all].assign(last, last + V);
+            for (int64_t t = 0; t < steps; t++) {
+                forward(logits.data(), *m, s, &ids[size_t(T + t)], 1, o);
+                got[all].insert(got[all].end(), logits.begin(), logits.begin() + V);
+            }
+        }
+        check_close(got[0], got[1], 1e-5f, 0.0f, "last row only vs every row");
+    }
+}
+
 TEST_CASE("KV cache on vs off: identical tokens for 30+ sampled steps") {
     auto m = load_checkpoint("tests/fixtures/forward/bf16_oddheads");  // P = 24
     std::vector<int> prompt = {3, 1, 4};
