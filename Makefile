@@ -62,7 +62,7 @@ $(BUILD)/obj/tests/%.o: tests/%.cpp
 
 $(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALLFLAGS) -c $< -o $@
+	$(CXX) $(ALLFLAGS) -Ilessons -c $< -o $@
 
 $(BUILD)/obj/tools/%.o: tools/%.cpp
 	@mkdir -p $(dir $@)

@@ -11,13 +11,13 @@
 // --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "error.h"      // gw::Error
 #include "generate.h"   // generate
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward
 #include "sampler.h"    // SamplerConfig, Sampler, sampling_distribution, sample
 #include "stepper.h"    // --step
@@ -55,7 +55,6 @@ struct Options {
     std::string dir = "weights/tiny-gpt2";
     std::string prompt = "Elizabeth looked at her sister, and";
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
-    bool step = false;
 };
 
 void run(const Options& o, gw::Stepper& step) {
@@ -181,25 +180,11 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("12-sampling");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--kernels ref|avx2|avx512|auto] [--step]\n",
-                         argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "12-sampling: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt).text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    return demo.run(argc, argv, [&](gw::Stepper& step) {
+        o.dir = demo.model;
+        run(o, step);
+    });
 }
