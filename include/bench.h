@@ -19,6 +19,7 @@
 
 #include "cpu.h"
 #include "model.h"
+#include "roofline.h"
 
 namespace gw {
 
@@ -30,6 +31,7 @@ struct BenchOptions {
     Isa isa = Isa::Ref;
     int repeats = 3;        // timed runs (>= 1)
     uint64_t seed = 1;      // of the prompt's token ids
+    bool roofline = false;  // also measure this machine's ceilings (roofline.h), ~1 s
 };
 
 // Median and spread of repeated measurements.
@@ -64,7 +66,14 @@ struct BenchResult {
     size_t weights_bytes = 0;         // all parameter tensors, as F32
     size_t kv_cache_bytes = 0;        // (2, L, P, C) floats
     size_t activation_bytes = 0;      // scratch of one forward call of prompt_tokens, + logits
-    MemoryUse memory;                 // after the last run
+    MemoryUse memory;                 // after the last run (before the roofline probe)
+    // What the medians mean against the machine (roofline.h). The counts are always there;
+    // the ceilings and bounds only with options.roofline (0 otherwise).
+    double prefill_gflop_s = 0;       // prefill_flops / median prefill time
+    double decode_gb_s = 0;           // mean decode_bytes over the steps x median decode tok/s
+    Roofline roof;                    // measured after the timed runs, same threads
+    double prefill_bound_tok_s = 0;   // prompt tokens a second if every FLOP ran at roof.gemm
+    double decode_bound_tok_s = 0;    // steps a second if every byte came at roof.read
     size_t expected_bytes() const { return weights_bytes + kv_cache_bytes + activation_bytes; }
 };
 

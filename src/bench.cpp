@@ -177,6 +177,20 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     r.prefill_cpu_tok_s = summarize(prefill_cpu);
     r.decode_cpu_tok_s = summarize(decode_cpu);
     r.memory = memory_use();
+
+    // Against the machine's ceilings: the work one prefill / one decode step does ...
+    const double flops = prefill_flops(cfg, o.prompt_tokens);
+    double bytes = 0;  // mean over the decode steps, positions prompt .. prompt + gen - 1
+    for (int64_t k = 0; k < o.gen_tokens; k++) bytes += decode_bytes(cfg, o.prompt_tokens + k);
+    bytes = o.gen_tokens > 0 ? bytes / double(o.gen_tokens) : 0.0;
+    r.prefill_gflop_s = flops * r.prefill_tok_s.median / double(o.prompt_tokens) / 1e9;
+    r.decode_gb_s = bytes * r.decode_tok_s.median / 1e9;
+    // ... and how fast it could go if it ran at the ceilings measured now, on the same threads.
+    if (o.roofline) {
+        r.roof = measure_roofline(team);
+        r.prefill_bound_tok_s = double(o.prompt_tokens) * r.roof.gemm_gflop_s * 1e9 / flops;
+        r.decode_bound_tok_s = bytes > 0 ? r.roof.read_gb_s * 1e9 / bytes : 0.0;
+    }
     return r;
 }
 
@@ -234,6 +248,11 @@ std::string bench_json(const BenchResult& r) {
              ", \"kv_cache_mb\": ", num(mb(r.kv_cache_bytes)),
              ", \"activations_mb\": ", num(mb(r.activation_bytes)), ", ");
     s += cat("\"weights_mapped\": ", r.weights_mapped ? "true" : "false", ", ");
+    s += cat("\"prefill_gflop_s\": ", num(r.prefill_gflop_s), ", \"decode_gb_s\": ", num(r.decode_gb_s), ", ");
+    if (o.roofline)
+        s += cat("\"read_gb_s\": ", num(r.roof.read_gb_s), ", \"gemm_gflop_s\": ", num(r.roof.gemm_gflop_s),
+                 ", \"prefill_bound_tok_s\": ", num(r.prefill_bound_tok_s),
+                 ", \"decode_bound_tok_s\": ", num(r.decode_bound_tok_s), ", ");
     s += "\"prefill_shares\": " + shares_json(r.prefill_ops, 0.0) + ", ";
     s += "\"decode_shares\": " + shares_json(r.decode_ops, r.sampling_s);
     return s + "}";
@@ -274,6 +293,16 @@ void print_bench(std::FILE* out, const BenchResult& r) {
                  "activations %.1f\n",
                  mb(r.memory.peak_rss), mb(r.expected_bytes()), mb(r.weights_bytes),
                  r.weights_mapped ? "mapped" : "copied", mb(r.kv_cache_bytes), mb(r.activation_bytes));
+    std::fprintf(out, "work     prefill %.1f GFLOP/s; decode %.1f GB/s read (weights + KV cache)\n",
+                 r.prefill_gflop_s, r.decode_gb_s);
+    if (o.roofline)
+        std::fprintf(out,
+                     "ceilings sgemm %.1f GFLOP/s, memory read %.1f GB/s (measured now, %d thread%s): "
+                     "prefill <= %.0f tok/s (at %.0f%%), decode <= %.1f tok/s (at %.0f%%)\n",
+                     r.roof.gemm_gflop_s, r.roof.read_gb_s, o.threads, o.threads == 1 ? "" : "s",
+                     r.prefill_bound_tok_s, 100.0 * r.prefill_tok_s.median / r.prefill_bound_tok_s,
+                     r.decode_bound_tok_s,
+                     r.decode_bound_tok_s > 0 ? 100.0 * r.decode_tok_s.median / r.decode_bound_tok_s : 0.0);
     double runs = double(o.repeats);
     print_shares(out, "prefill", r.prefill_ops, 0.0, runs * double(o.prompt_tokens));
     print_shares(out, "decode", r.decode_ops, r.sampling_s, runs * double(o.gen_tokens));

@@ -13,6 +13,7 @@ static std::vector<Flag> bench_flags() {
                   {"--repeats", "N", "timed runs (default 3); medians are shown, with min and max"},
                   {"--seed", "S", "seed of the prompt's token ids (default 1)"},
                   {"--openblas-threads", "", "let OpenBLAS thread the products instead of our team (to compare)"},
+                  {"--roofline", "", "also measure this machine's memory-read and sgemm ceilings (~1 s)"},
                   {"--json", "", "print one JSON object instead of text"}}});
 }
 
@@ -25,6 +26,7 @@ static int run_bench_command(const Args& args) {
     o.seed = uint64_t(args.integer("--seed", 1, 0, INT64_MAX));
     o.openblas_threads = args.has("--openblas-threads");
     o.isa = kernels_from(args);
+    o.roofline = args.has("--roofline");
     BenchResult r = run_bench(model_dir(args), o);  // sets the OpenBLAS thread count itself
     if (args.has("--json")) std::printf("%s\n", bench_json(r).c_str());
     else print_bench(stdout, r);
@@ -34,7 +36,7 @@ static int run_bench_command(const Args& args) {
 const Command kBenchCommand = {
     "bench", "time loading, prefill and decode; report memory and where the time goes",
     "[--model DIR] [--prompt-tokens 128] [--gen-tokens 128] [--threads 1] [--kernels K] "
-    "[--repeats N] [--json]",
+    "[--repeats N] [--roofline] [--json]",
     bench_flags, run_bench_command};
 
 }  // namespace gw

@@ -4,8 +4,9 @@
 #   1. once: a GPT-2 124M-shaped checkpoint with random F32 weights (make_random_gpt2,
 #      seed 1), cached in build/bench/gpt2-124M-random/ (~475 MiB; speed does not depend
 #      on the values, so no download is needed);
-#   2. gptwalk bench at 1 and 2 threads: 128-token prompt, 128 generated tokens, medians
-#      of REPEATS runs (default 5) with min and max;
+#   2. gptwalk bench --roofline at 1 and 2 threads: 128-token prompt, 128 generated tokens,
+#      medians of REPEATS runs (default 5) with min and max, and the machine's ceilings
+#      (sgemm GFLOP/s, memory read GB/s) measured right after, on the same threads;
 #   3. a memory check at the full 1024-token context (896-token prompt + 128 generated);
 #   4. gptwalk kernels (vector kernels against their scalar twins);
 # and writes BUILD/bench.md: a markdown table next to the targets (docs/performance.md).
@@ -42,8 +43,8 @@ run_bench() {  # run_bench NAME ARGS... -> $CACHE/NAME.json
   "$GPTWALK" bench --model "$MODEL" --json "$@" >"$CACHE/$name.json"
 }
 LOAD_BEFORE=$(load_avg)
-run_bench t1 --threads 1 --repeats "$REPEATS"
-run_bench t2 --threads 2 --repeats "$REPEATS"
+run_bench t1 --threads 1 --repeats "$REPEATS" --roofline
+run_bench t2 --threads 2 --repeats "$REPEATS" --roofline
 run_bench ctx1024 --threads 1 --repeats 1 --prompt-tokens 896 --gen-tokens 128
 echo "bench: gptwalk kernels"
 "$GPTWALK" kernels --repeats 11 >"$CACHE/kernels.txt"
@@ -62,6 +63,13 @@ row() {  # row FILE THREADS
   if [ "$t" = 2 ]; then pre_target=800; dec_target=75; fi
   echo "| $t | $(fmt "$pre" 1) ($(fmt "$(field "$f" prefill_tok_s_min)" 0)–$(fmt "$(field "$f" prefill_tok_s_max)" 0)) | ≥ $pre_target | $(verdict "$pre" ">=" $pre_target) | $(fmt "$dec" 1) ($(fmt "$(field "$f" decode_tok_s_min)" 1)–$(fmt "$(field "$f" decode_tok_s_max)" 1)) | ≥ $dec_target | $(verdict "$dec" ">=" $dec_target) | $(fmt "$(field "$f" prefill_cpu_tok_s)" 0) / $(fmt "$(field "$f" decode_cpu_tok_s)" 1) |"
 }
+roof() {  # roof FILE THREADS -> one row of the roofline table
+  local f=$1
+  local pre dec pb db
+  pre=$(field "$f" prefill_tok_s); dec=$(field "$f" decode_tok_s)
+  pb=$(field "$f" prefill_bound_tok_s); db=$(field "$f" decode_bound_tok_s)
+  echo "| $2 | $(fmt "$(field "$f" gemm_gflop_s)" 1) | $(fmt "$(field "$f" prefill_gflop_s)" 1) | $(fmt "$pb" 0) | $(awk -v a="$pre" -v b="$pb" 'BEGIN { printf "%.0f%%", 100 * a / b }') | $(fmt "$(field "$f" read_gb_s)" 1) | $(fmt "$(field "$f" decode_gb_s)" 1) | $(fmt "$db" 1) | $(awk -v a="$dec" -v b="$db" 'BEGIN { printf "%.0f%%", 100 * a / b }') |"
+}
 shares() {  # shares FILE PHASE -> "matmul 81%, lm_head 12%, ..."
   sed -n "s/.*\"$2_shares\": {\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' |
     awk -F': ' '{ gsub(/[" ]/, "", $1); printf "%s%s %.1f%%", (NR > 1 ? ", " : ""), $1, 100 * $2 }'
@@ -74,7 +82,7 @@ LOAD=$(field "$CACHE/t1.json" load_s)
 {
   echo "# gptwalk benchmark"
   echo
-  echo "- CPU: $CPU ($NCPU logical CPUs); OpenBLAS: ${BLAS:-?}; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+  echo "- CPU: $CPU ($NCPU logical CPUs); OpenBLAS: ${BLAS:-?}; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
   echo "- model: GPT-2 124M shape (L 12, C 768, NH 12, V 50257, P 1024), random F32 weights, mapped"
   echo "- run: 128-token prompt (seeded random ids), then 128 greedy tokens; kernels $KERNELS; medians of $REPEATS runs (min–max)"
   echo "- load average before / after: $LOAD_BEFORE / $LOAD_AFTER (on $NCPU CPUs: above ~0.5 the numbers are low and noisy)"
@@ -83,6 +91,13 @@ LOAD=$(field "$CACHE/t1.json" load_s)
   echo "|---|---|---|---|---|---|---|---|"
   row "$CACHE/t1.json" 1
   row "$CACHE/t2.json" 2
+  echo
+  echo "Against this machine's ceilings, measured by the same runs right after timing (best of 5; lesson 15):"
+  echo
+  echo "| threads | sgemm GFLOP/s | prefill GFLOP/s | prefill bound tok/s | prefill at | read GB/s | decode GB/s | decode bound tok/s | decode at |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  roof "$CACHE/t1.json" 1
+  roof "$CACHE/t2.json" 2
   echo
   echo "| measure | value | target | met |"
   echo "|---|---|---|---|"
