@@ -38,6 +38,10 @@ const char* json_kind_name(JsonValue::Kind kind);  // "null", "number", ... for 
 struct JsonLimits {
     size_t max_bytes = size_t(64) << 20;  // refuse larger documents outright
     int max_depth = 64;                   // arrays/objects nested deeper than this are refused
+    // Values in the whole document. Each parsed value costs ~100 bytes of tree, so a
+    // 20 MB header of "0,0,0,..." would otherwise become ~1 GB; encoder.json, the largest
+    // JSON we read, has 50,258 values.
+    size_t max_values = size_t(1) << 20;
 };
 
 // Parses a whole document (surrounding whitespace allowed, nothing else after it).

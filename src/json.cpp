@@ -97,6 +97,7 @@ private:
     const std::string& source_;
     JsonLimits limits_;
     size_t pos_ = 0;
+    size_t values_ = 0;  // parsed so far, against limits_.max_values
 
     [[noreturn]] void error(const std::string& what) const { error_at(pos_, what); }
     [[noreturn]] void error_at(size_t at, const std::string& what) const {
@@ -123,6 +124,8 @@ private:
 
     JsonValue parse_value(int depth) {
         if (at_end()) error("unexpected end of input, expected a value");
+        if (++values_ > limits_.max_values)
+            error(cat("more than ", limits_.max_values, " values: refusing to build a larger tree"));
         char c = peek();
         if (c == '{' || c == '[') {
             if (depth >= limits_.max_depth)

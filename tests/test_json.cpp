@@ -89,6 +89,19 @@ TEST_CASE("limits: depth and size are bounded, no stack overflow") {
     CHECK(error_of("[1,2,3,4,5,6]", small).find("more than the limit of 10") != std::string::npos);
 }
 
+TEST_CASE("limits: the number of values is bounded (a huge flat array is refused)") {
+    gw::JsonLimits few;
+    few.max_values = 4;  // the array itself and three numbers
+    CHECK_NOTHROW(parse_json("[1, 2, 3]", "t", few));
+    CHECK(error_of("[1, 2, 3, 4]", few).find("more than 4 values") != std::string::npos);
+    CHECK(error_of("{\"a\": {\"b\": [1, 2]}}", few).find("more than 4 values") != std::string::npos);
+    // the default: 2^20 values, far above encoder.json's 50,258
+    std::string big = "[0";
+    for (int i = 0; i < (1 << 20); i++) big += ",0";
+    big += "]";
+    CHECK(error_of(big).find("more than 1048576 values") != std::string::npos);
+}
+
 TEST_CASE("writing: quote and numbers round-trip through the reader") {
     std::string s = "tab\t \"q\" back\\ nl\n \x01 é";
     JsonValue v = parse_json(gw::json_quote(s), "t");
