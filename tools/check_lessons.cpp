@@ -12,7 +12,8 @@
 // root, stdin from /dev/null); the lines after it, up to the next "$ " or the end of
 // the block, are its expected stdout. Comparison is exact, line by line, except that
 // with "console check tol=1e-3" every number in a line may differ from the printed
-// one by at most tol * max(1, |printed|) (a documented per-block numeric tolerance).
+// one by at most tol * max(1, |printed|) (a documented per-block numeric tolerance),
+// and runs of blanks are ignored (so a column's padding may follow a number's width).
 // A leading "build/" in a command is replaced by the BUILD folder given to us.
 //
 // usage: check_lessons BUILD README.md...   exit 0 if every block matches, 1 otherwise.
@@ -96,7 +97,15 @@ bool same_line(const std::string& got, const std::string& want, double tol) {
         *len = size_t(e - b);
         return *len > 0;
     };
-    while (i < got.size() && j < want.size()) {
+    auto skip_blanks = [](const std::string& s, size_t& k) {
+        while (k < s.size() && s[k] == ' ') k++;
+    };
+    for (;;) {
+        // Blanks do not count: a column padded for "-1.1e-07" is one blank narrower than
+        // for "2.8e-07", and both may be right within tol.
+        skip_blanks(got, i);
+        skip_blanks(want, j);
+        if (i >= got.size() || j >= want.size()) break;
         double a, b;
         size_t la, lb;
         if (number_at(got, i, &a, &la) && number_at(want, j, &b, &lb)) {
