@@ -10,8 +10,9 @@
 //   }
 //
 // A flag's variable holds its default; run() parses argv into the variables, then calls
-// the body. Usage mistakes print one line (the problem, then the usage) and exit 2; a gw::Error from the body prints
-// "07-attention: <message>" and exits 1 (the same contract as build/gptwalk).
+// the body. Usage mistakes print one line (the problem, then the usage) and exit 2, as
+// does a gw::UsageError from the body (gw::parse_isa refusing --kernels, say); any other
+// gw::Error prints "07-attention: <message>" and exits 1 (the contract of build/gptwalk).
 #pragma once
 #include <cerrno>
 #include <cstdint>
@@ -23,7 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "error.h"    // gw::Error
+#include "error.h"    // gw::Error, gw::UsageError
+#include "linear.h"   // set_blas_threads
 #include "stepper.h"  // --step
 
 namespace lesson {
@@ -36,6 +38,9 @@ public:
     explicit Demo(std::string name) : name_(std::move(name)) {
         text("--model", &model, "DIR");
     }
+    // The flags hold pointers into this object (--model -> model): a copy would write to the original.
+    Demo(const Demo&) = delete;
+    Demo& operator=(const Demo&) = delete;
 
     Demo& text(const std::string& flag, std::string* v, const std::string& meta = "STR") {
         return add(flag, meta, [v](const std::string& s) { *v = s; return true; });
@@ -96,8 +101,14 @@ public:
             if (!known) return usage("unknown argument '" + a + "'");
         }
         try {
+            // OpenBLAS at one thread, as `gptwalk` runs by default: a threaded product may
+            // sum in another order and move a printed number's last digit.
+            gw::set_blas_threads(1);
             gw::Stepper stepper(step);
             body(stepper);
+        } catch (const gw::UsageError& e) {  // a flag's value the body refused (e.g. --kernels)
+            std::fprintf(stderr, "%s: %s\n", name_.c_str(), e.what());
+            return 2;
         } catch (const gw::Error& e) {
             std::fprintf(stderr, "%s: %s\n", name_.c_str(), e.what());
             return 1;

@@ -1,9 +1,36 @@
 #!/usr/bin/env bash
 # check_lessons.sh BUILD — runs every checked command in lessons/*/README.md and
-# compares its output with the lesson's (see tools/check_lessons.cpp for the format).
+# compares its output with the lesson's (see tools/check_lessons.cpp for the format);
+# then checks that every built demo refuses a bad command line the way lessons/lesson.h
+# promises: exit 2, exactly one line on stderr, nothing on stdout.
 set -euo pipefail
 build=$1
 shopt -s nullglob
 readmes=(lessons/README.md lessons/*/README.md)
 [ ${#readmes[@]} -gt 0 ] || { echo "no lessons found"; exit 1; }
-exec "$build/tools/check_lessons" "$build" "${readmes[@]}"
+"$build/tools/check_lessons" "$build" "${readmes[@]}"
+
+demos=("$build"/lessons/*)
+[ ${#demos[@]} -gt 0 ] || { echo "no lesson demos built in $build/lessons"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+bad_args=("--no-such-flag" "--model")  # an unknown flag; a value flag without its value
+passed=0 failed=0
+for demo in "${demos[@]}"; do
+    [[ -f $demo && -x $demo ]] || continue  # a built program, not a stray file
+    for arg in "${bad_args[@]}"; do
+        status=0
+        "$demo" "$arg" </dev/null >"$tmp/out" 2>"$tmp/err" || status=$?
+        err_lines=$(wc -l <"$tmp/err")
+        out_bytes=$(wc -c <"$tmp/out")
+        if [ "$status" -eq 2 ] && [ "$err_lines" -eq 1 ] && [ "$out_bytes" -eq 0 ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            echo "FAIL: $demo $arg: exit $status (want 2), $err_lines stderr lines (want 1)," \
+                 "$out_bytes stdout bytes (want 0)"
+        fi
+    done
+done
+echo "lesson demos refusing bad flags: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

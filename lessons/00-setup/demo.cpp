@@ -6,14 +6,12 @@
 //
 // usage: build/lessons/00-setup [--model DIR] [--prompt STR] [-n N] [--step]
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
 #include "generate.h"   // generate (prefill + decode loop)
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, make_run_state
 #include "sampler.h"    // Sampler (greedy)
 #include "stepper.h"    // --step
@@ -86,26 +84,9 @@ void run(const std::string& dir, const std::string& prompt, int64_t n_new, gw::S
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2", prompt = "It is a truth universally acknowledged";
+    lesson::Demo demo("00-setup");
+    std::string prompt = "It is a truth universally acknowledged";
     int64_t n_new = 8;
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "-n") && i + 1 < argc && std::atoll(argv[i + 1]) >= 0)
-            n_new = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [-n N] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(step);
-        run(dir, prompt, n_new, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "00-setup: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &prompt).integer("-n", &n_new, 0, 1 << 20);
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, n_new, step); });
 }

@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "linear.h"     // matmul, matmul_ref (lesson 06): here only for their strides
 #include "stepper.h"    // --step
 #include "tensor.h"     // Shape, View, FloatBuffer
@@ -108,25 +109,9 @@ void run(const std::string& dir, const std::string& prompt, int64_t head, gw::St
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2", prompt = "It is a truth";
+    lesson::Demo demo("01-tensors");
+    std::string prompt = "It is a truth";
     int64_t head = 1;
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--head") && i + 1 < argc) head = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--head H] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(step);
-        run(dir, prompt, head, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "01-tensors: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &prompt).integer("--head", &head, 0, 99, "H");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, head, step); });
 }

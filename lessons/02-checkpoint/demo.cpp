@@ -8,12 +8,12 @@
 #include <unistd.h>  // mkdtemp
 
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "error.h"        // gw::Error
+#include "lesson.h"       // lesson::Demo: flags, --step, errors
 #include "mapped_file.h"  // MappedFile, read_file
 #include "random_checkpoint.h"
 #include "safetensors.h"  // SafetensorsFile, f16_to_f32
@@ -178,22 +178,6 @@ void run(const std::string& dir, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2";
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(step);
-        run(dir, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "02-checkpoint: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    lesson::Demo demo("02-checkpoint");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, step); });
 }

@@ -6,11 +6,10 @@
 //
 // usage: build/lessons/03-tokenizer [--model DIR] [--text STR] [--word STR] [--stream STR] [--step]
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "stepper.h"    // --step
 #include "tokenizer.h"  // Tokenizer, pretokenize, byte_to_unicode, StreamDecoder
 
@@ -99,29 +98,10 @@ void run(const std::string& dir, const std::string& text, const std::string& wor
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2";
+    lesson::Demo demo("03-tokenizer");
     std::string text = "Mr. Darcy's 2 sisters  smiled \xF0\x9F\x99\x82\n";  // ends in 🙂 and a newline
     std::string word = "herself";
     std::string streamed = " \xF0\x9F\xA6\x92";  // " 🦒": U+1F992 is 4 bytes of UTF-8
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--text") && i + 1 < argc) text = argv[++i];
-        else if (!std::strcmp(argv[i], "--word") && i + 1 < argc) word = argv[++i];
-        else if (!std::strcmp(argv[i], "--stream") && i + 1 < argc) streamed = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--text STR] [--word STR] [--stream STR] [--step]\n",
-                         argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(step);
-        run(dir, text, word, streamed, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "03-tokenizer: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--text", &text).text("--word", &word).text("--stream", &streamed);
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, text, word, streamed, step); });
 }

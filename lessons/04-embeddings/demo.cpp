@@ -8,11 +8,10 @@
 #include <algorithm>  // nth_element
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, Trace ("embed")
 #include "picture.h"    // Heatmap, render_heatmap, write_png
 #include "stepper.h"    // --step
@@ -129,28 +128,9 @@ void run(const std::string& dir, const std::string& prompt, const std::vector<st
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2", prompt = "The king said", png;
-    std::vector<std::string> words;
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--word") && i + 1 < argc) words.push_back(argv[++i]);
-        else if (!std::strcmp(argv[i], "--png") && i + 1 < argc) png = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--word STR]... [--png FILE] [--step]\n",
-                         argv[0]);
-            return 2;
-        }
-    }
-    if (words.empty()) words = {" king", " Monday", " sister", " three", " happy"};
-    try {
-        gw::Stepper stepper(step);
-        run(dir, prompt, words, png, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "04-embeddings: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    lesson::Demo demo("04-embeddings");
+    std::string prompt = "The king said", png;
+    std::vector<std::string> words = {" king", " Monday", " sister", " three", " happy"};
+    demo.text("--prompt", &prompt).texts("--word", &words).text("--png", &png, "FILE");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, words, png, step); });
 }

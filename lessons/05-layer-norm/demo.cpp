@@ -9,14 +9,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "cpu.h"        // Isa, isa_supported
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
 #include "layernorm.h"  // layernorm_ref, layernorm
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, Trace
 #include "stepper.h"    // --step
 #include "tokenizer.h"
@@ -117,27 +116,10 @@ void run(const std::string& dir, const std::string& prompt, int64_t layer, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2", prompt = "It is a truth universally acknowledged";
+    lesson::Demo demo("05-layer-norm");
+    std::string prompt = "It is a truth universally acknowledged";
     int64_t layer = 0;
     double eps = 0;  // 0: config.json's layer_norm_epsilon
-    bool step = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--layer") && i + 1 < argc) layer = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--eps") && i + 1 < argc) eps = std::atof(argv[++i]);
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--layer L] [--eps E] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(step);
-        run(dir, prompt, layer, eps, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "05-layer-norm: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &prompt).integer("--layer", &layer, 0, 99, "L").real("--eps", &eps, 0, 1, "E");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, layer, eps, step); });
 }

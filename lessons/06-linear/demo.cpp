@@ -10,11 +10,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "linear.h"     // linear, linear_ref, matmul, matmul_ref, lm_head
 #include "model.h"      // forward, Trace
 #include "stepper.h"    // --step
@@ -135,26 +135,12 @@ void run(const std::string& dir, const std::string& prompt, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string dir = "weights/tiny-gpt2", prompt = "It is a truth universally";
-    bool step = false, timing = false;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--model") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && i + 1 < argc) prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--bench")) timing = true;
-        else if (!std::strcmp(argv[i], "--step")) step = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--model DIR] [--prompt STR] [--bench] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::set_blas_threads(1);  // as the CLI's default: one thread, repeatable timings
-        gw::Stepper stepper(step);
-        run(dir, prompt, stepper);
+    lesson::Demo demo("06-linear");
+    std::string prompt = "It is a truth universally";
+    bool timing = false;
+    demo.text("--prompt", &prompt).flag("--bench", &timing);
+    return demo.run(argc, argv, [&](gw::Stepper& step) {
+        run(demo.model, prompt, step);
         if (timing) bench();
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "06-linear: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    });
 }

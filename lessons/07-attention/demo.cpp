@@ -12,13 +12,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "attention.h"  // attention(): the library's own computation
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "linear.h"     // linear(): c_attn and c_proj
 #include "model.h"      // forward, Trace
 #include "picture.h"    // Heatmap, compose_grid, write_png (--png)
@@ -61,17 +60,15 @@ std::string ascii_label(const gw::Tokenizer& tok, int id) {
 }
 
 struct Options {
-    std::string dir = "weights/tiny-gpt2";
     std::string prompt = "Elizabeth looked at Mr. Darcy, and he smiled at her";
     int64_t layer = 5, head = 3;
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
     std::string png;
-    bool step = false;
 };
 
-void run(const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(o.dir);
-    const gw::Tokenizer tok(o.dir);
+void run(const std::string& dir, const Options& o, gw::Stepper& step) {
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, NH = cfg.n_head, HS = cfg.head_size();
     if (o.layer < 0 || o.layer >= cfg.n_layer) gw::fail("--layer must be in [0, ", cfg.n_layer, ")");
@@ -239,29 +236,12 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("07-attention");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--layer") && more) o.layer = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--head") && more) o.head = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--png") && more) o.png = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr,
-                         "usage: %s [--model DIR] [--prompt STR] [--layer L] [--head H] "
-                         "[--kernels ref|avx2|avx512|auto] [--png FILE] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "07-attention: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt)
+        .integer("--layer", &o.layer, 0, 99, "L")
+        .integer("--head", &o.head, 0, 99, "H")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
+        .text("--png", &o.png, "FILE");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

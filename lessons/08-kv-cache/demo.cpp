@@ -11,13 +11,12 @@
 // --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
 #include "generate.h"   // generate, GenerateOptions
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, RunState, make_run_state, run_state_bytes
 #include "sampler.h"    // Sampler, argmax
 #include "stepper.h"    // --step
@@ -46,11 +45,10 @@ std::string mib(double bytes) {
 }
 
 struct Options {
-    std::string dir = "weights/tiny-gpt2";
     std::string prompt = "It is a truth universally acknowledged";
     int64_t n = 20;
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
-    bool time = false, step = false;
+    bool time = false;
 };
 
 // The first 16 ids, and how many more there are.
@@ -68,9 +66,9 @@ std::string one_line(const std::string& s) {
     return s.size() > 70 ? out + "..." : out;
 }
 
-void run(const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(o.dir);
-    const gw::Tokenizer tok(o.dir);
+void run(const std::string& dir, const Options& o, gw::Stepper& step) {
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, L = cfg.n_layer, P = cfg.n_positions, V = cfg.vocab_size;
     const gw::Isa isa = gw::parse_isa(o.kernels);
@@ -191,32 +189,11 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("08-kv-cache");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "-n") && more) o.n = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--time")) o.time = true;
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr,
-                         "usage: %s [--model DIR] [--prompt STR] [-n N] "
-                         "[--kernels ref|avx2|avx512|auto] [--time] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    if (o.n < 1) {
-        std::fprintf(stderr, "08-kv-cache: -n must be at least 1\n");
-        return 2;
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "08-kv-cache: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt)
+        .integer("-n", &o.n, 1, 1 << 20)
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
+        .flag("--time", &o.time);
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

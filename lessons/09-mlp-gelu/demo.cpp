@@ -11,13 +11,12 @@
 // --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
 #include "gelu.h"       // gelu_ref (tanh form), gelu_exact_ref (erf form), gelu (the model's)
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "linear.h"     // linear(): c_fc and c_proj
 #include "model.h"      // forward, Trace
 #include "stepper.h"    // --step
@@ -41,11 +40,9 @@ gw::Config gpt2_config(int64_t L, int64_t C, int64_t NH) {
 }
 
 struct Options {
-    std::string dir = "weights/tiny-gpt2";
     std::string prompt = "It is a truth universally acknowledged";
     int64_t layer = 3;
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
-    bool step = false;
 };
 
 void gelu_stage(gw::Isa isa) {
@@ -172,10 +169,10 @@ void params_stage(const gw::Checkpoint& ck) {
                 (long long)table_mlp, (long long)table_all, (long long)cfg.parameter_count());
 }
 
-void run(const Options& o, gw::Stepper& step) {
+void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     const gw::Isa isa = gw::parse_isa(o.kernels);
-    auto ck = gw::load_checkpoint(o.dir);
-    const gw::Tokenizer tok(o.dir);
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
     if (o.layer < 0 || o.layer >= ck->config.n_layer)
         gw::fail("--layer must be in [0, ", ck->config.n_layer, ")");
     gelu_stage(isa);
@@ -188,27 +185,10 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("09-mlp-gelu");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--layer") && more) o.layer = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr,
-                         "usage: %s [--model DIR] [--prompt STR] [--layer L] "
-                         "[--kernels ref|avx2|avx512|auto] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "09-mlp-gelu: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt)
+        .integer("--layer", &o.layer, 0, 99, "L")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -11,11 +11,11 @@
 // --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, Trace
 #include "picture.h"    // Chart, render_chart, write_png (--png)
 #include "stepper.h"    // --step
@@ -25,11 +25,9 @@
 namespace {
 
 struct Options {
-    std::string dir = "weights/tiny-gpt2";
     std::string prompt = "It is a truth universally acknowledged";
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
     std::string png;
-    bool step = false;
 };
 
 // s padded with spaces to w characters (UTF-8 aware: "␣" counts as one).
@@ -46,9 +44,9 @@ const float* row(const gw::Trace& tr, const std::string& name, int64_t t, int64_
 
 std::string layer_name(int64_t l, const char* point) { return "h." + std::to_string(l) + "." + point; }
 
-void run(const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(o.dir);
-    const gw::Tokenizer tok(o.dir);
+void run(const std::string& dir, const Options& o, gw::Stepper& step) {
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, L = cfg.n_layer;
     const std::vector<int> ids = tok.encode(o.prompt);
@@ -161,27 +159,10 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("10-block");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--png") && more) o.png = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr,
-                         "usage: %s [--model DIR] [--prompt STR] [--kernels ref|avx2|avx512|auto] "
-                         "[--png FILE] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "10-block: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt)
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
+        .text("--png", &o.png, "FILE");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -11,12 +11,11 @@
 // --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
+#include "error.h"      // gw::fail
+#include "lesson.h"     // lesson::Demo: flags, --step, errors
 #include "model.h"      // forward, Trace, last_context
 #include "sampler.h"    // argmax
 #include "stepper.h"    // --step
@@ -33,16 +32,14 @@ std::string cell(const std::string& s, size_t w) {
 }
 
 struct Options {
-    std::string dir = "weights/tiny-gpt2";
     std::string prompt = "In the beginning God created the";
     int64_t n = 8;
     std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
-    bool step = false;
 };
 
-void run(const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(o.dir);
-    const gw::Tokenizer tok(o.dir);
+void run(const std::string& dir, const Options& o, gw::Stepper& step) {
+    auto ck = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, L = cfg.n_layer;
     std::vector<int> ids = tok.encode(o.prompt);
@@ -155,27 +152,10 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    lesson::Demo demo("11-forward");
     Options o;
-    for (int i = 1; i < argc; i++) {
-        const bool more = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--model") && more) o.dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--prompt") && more) o.prompt = argv[++i];
-        else if (!std::strcmp(argv[i], "-n") && more) o.n = std::atoll(argv[++i]);
-        else if (!std::strcmp(argv[i], "--kernels") && more) o.kernels = argv[++i];
-        else if (!std::strcmp(argv[i], "--step")) o.step = true;
-        else {
-            std::fprintf(stderr,
-                         "usage: %s [--model DIR] [--prompt STR] [-n N] "
-                         "[--kernels ref|avx2|avx512|auto] [--step]\n", argv[0]);
-            return 2;
-        }
-    }
-    try {
-        gw::Stepper stepper(o.step);
-        run(o, stepper);
-    } catch (const gw::Error& e) {
-        std::fprintf(stderr, "11-forward: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    demo.text("--prompt", &o.prompt)
+        .integer("-n", &o.n, 0, 1 << 20)
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -22,7 +22,6 @@
 #include "error.h"             // gw::Error, gw::fail
 #include "fewshot.h"           // default_fewshot_task, run_fewshot
 #include "lesson.h"            // lesson::Demo: flags, --step, errors
-#include "linear.h"            // set_blas_threads
 #include "model.h"             // forward, last_context, Trace
 #include "neighbours.h"        // Neighbour: the nearest-token lists of a step
 #include "sampler.h"           // SamplerConfig, Sampler, sample, sampling_distribution
@@ -58,7 +57,6 @@ void run(const Options& o, gw::Stepper& step) {
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, L = cfg.n_layer;
     const gw::Isa isa = gw::parse_isa(o.kernels);
-    gw::set_blas_threads(1);  // as gptwalk does by default: its tables and ours show the same digits
     const std::vector<int> prompt = tok.encode(o.prompt);
     const int64_t T = int64_t(prompt.size());
     if (T < 1) gw::fail("the prompt is empty: give at least one token");

@@ -39,12 +39,6 @@ struct Options {
     int64_t span = 32;            // stage 6: positions 0..span-1
 };
 
-// A flag whose value is out of range only for this prompt or model: main reports it like
-// lesson.h reports any other usage mistake (one line, exit 2).
-struct BadFlag {
-    std::string what;
-};
-
 // Row t of a traced (T, width) point.
 const float* row(const gw::Trace& tr, const std::string& name, int64_t t) {
     const gw::TracePoint& p = tr.at(name);
@@ -52,12 +46,9 @@ const float* row(const gw::Trace& tr, const std::string& name, int64_t t) {
 }
 
 void run(const Options& o, gw::Stepper& step) {
-    gw::Isa isa = gw::Isa::Ref;
-    try {
-        isa = gw::parse_isa(o.kernels);
-    } catch (const gw::UsageError& e) {
-        throw BadFlag{std::string("--kernels: ") + e.what()};
-    }
+    // A flag's value can be wrong only for this prompt or model: a gw::UsageError, which
+    // lesson.h reports like any other usage mistake (one line, exit 2).
+    const gw::Isa isa = gw::parse_isa(o.kernels);
     auto ck = gw::load_checkpoint(o.dir);
     const gw::Tokenizer tok(o.dir);
     const gw::Config& cfg = ck->config;
@@ -67,14 +58,14 @@ void run(const Options& o, gw::Stepper& step) {
     if (T < 1) gw::fail("the prompt is empty: give at least one token");
     if (T > cfg.n_positions) gw::fail("the prompt has ", T, " tokens; the context holds ", cfg.n_positions);
     const int64_t t = o.position < 0 ? T - 1 : o.position;
-    if (t >= T) throw BadFlag{gw::cat("--position ", t, " is outside the prompt (0..", T - 1, ")")};
+    if (t >= T) throw gw::UsageError(gw::cat("--position ", t, " is outside the prompt (0..", T - 1, ")"));
     if (o.span > cfg.n_positions)
-        throw BadFlag{gw::cat("--span ", o.span, " is longer than the context (", cfg.n_positions, ")")};
+        throw gw::UsageError(gw::cat("--span ", o.span, " is longer than the context (", cfg.n_positions, ")"));
     const int64_t changed = o.perturb < 0 ? t / 2 : o.perturb;  // stage 5 replaces this token
-    if (changed >= T) throw BadFlag{gw::cat("--perturb ", changed, " is outside the prompt (0..", T - 1, ")")};
+    if (changed >= T) throw gw::UsageError(gw::cat("--perturb ", changed, " is outside the prompt (0..", T - 1, ")"));
     const std::vector<int> text = tok.encode(o.text);     // stage 6 measures self-bias on it
     if (text.size() < 2 || int64_t(text.size()) > cfg.n_positions)
-        throw BadFlag{gw::cat("--text must have 2..", cfg.n_positions, " tokens, it has ", text.size())};
+        throw gw::UsageError(gw::cat("--text must have 2..", cfg.n_positions, " tokens, it has ", text.size()));
     auto q = [&](int id) { return gw::quoted_token(&tok, id); };
 
     // ---- 1. the walk: one record, computed from one traced forward
@@ -244,15 +235,8 @@ int main(int argc, char** argv) {
         .text("--text", &o.text)
         .integer("--span", &o.span, 1, 1 << 20, "N")
         .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
-    bool bad_flag = false;
-    const int rc = demo.run(argc, argv, [&](gw::Stepper& step) {
+    return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
-        try {
-            run(o, step);
-        } catch (const BadFlag& e) {
-            std::fprintf(stderr, "14-encoding-walk: %s\n", e.what.c_str());
-            bad_flag = true;
-        }
+        run(o, step);
     });
-    return bad_flag ? 2 : rc;
 }
