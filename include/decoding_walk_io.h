@@ -17,12 +17,15 @@ namespace gw {
 
 class Tokenizer;
 
-// How tokens and settings are shown by the decoding walk, few-shot and neighbours printouts
-// (their own namespace: the encoding walk has helpers of the same names that quote differently).
+// How tokens and settings are shown by the decoding walk, few-shot and neighbours printouts,
+// and the token labels of every walk picture (their own namespace: the encoding walk's
+// tables have helpers of their own that quote differently, quoted_token and pad).
 namespace walk_text {
 // In tables: token_display ("␣the"); in pictures: printable ASCII ("_the", other bytes \xNN).
 std::string token_label(const Tokenizer* tok, int id);        // "␣the", or "#262" without a tokenizer
-std::string token_ascii(const Tokenizer* tok, int id);        // "_the", or "#262"
+// "_the", "\n", or "#262"; other bytes as \xNN ("\t" for a tab), or each as `unprintable`
+// when one is given (the encoding walk's pictures use '?').
+std::string token_ascii(const Tokenizer* tok, int id, char unprintable = 0);
 std::string ascii(const std::string& bytes);                  // printable ASCII: \n, \t, \xNN
 std::string ids_text(const Tokenizer* tok, const std::vector<int>& ids);  // decoded text, or "1 2 3"
 std::string one_line(const std::string& text);                // valid UTF-8 on one line (\n shown)

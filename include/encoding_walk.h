@@ -1,6 +1,6 @@
 // encoding_walk.h — how one position's vector moves, layer by layer, until it becomes
 // the context vector (Singh 2023, "Analyzing Transformer Dynamics as Movement through
-// Embedding Space"; lesson 12).
+// Embedding Space"; lesson 14).
 //
 // The residual stream of position t is sampled at every half layer:
 //   h_0 = embed,  h_{l+1/2} = h.{l}.resid_mid = h_l + attn_out,  h_{l+1} = h.{l}.resid_post = h_{l+1/2} + mlp_out

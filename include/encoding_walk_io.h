@@ -17,8 +17,6 @@ class Tokenizer;
 
 // "' the'" (quoted, control bytes escaped) or "#464" when tok is nullptr.
 std::string quoted_token(const Tokenizer* tok, int id);
-// ASCII only, for pictures (stb_easy_font draws ASCII): " the" -> "_the", other bytes "?".
-std::string picture_token(const Tokenizer* tok, int id);
 // s padded with spaces to `width` characters (UTF-8 aware), for aligned columns.
 std::string pad(const std::string& s, size_t width);
 // "0" for an exact zero, else printf-style `spec` (e.g. "%.1e"): how tables show changes.

@@ -1,4 +1,4 @@
-// position_kernels.h — what attention does with positions alone (lesson 12, `gptwalk walk positions`).
+// position_kernels.h — what attention does with positions alone (lesson 14, `gptwalk walk positions`).
 //
 // OUR OWN FORMALISATION (not the paper's). For layer l and head h, a position-only kernel:
 //   x_i  = wpe[i] + ē           ē = mean row of wte: a neutral stand-in for content, the same at every i

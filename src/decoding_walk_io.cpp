@@ -36,13 +36,17 @@ std::string ascii(const std::string& bytes) {
     return out;
 }
 
-// A space drawn as '_' so that " of" and "of" stay distinguishable in a picture.
-std::string token_ascii(const Tokenizer* tok, int id) {
+// A space drawn as '_' so that " of" and "of" stay distinguishable in a picture; a newline
+// as \n; any other byte outside printable ASCII escaped by ascii(), or as `unprintable`.
+std::string token_ascii(const Tokenizer* tok, int id, char unprintable) {
     if (!tok) return "#" + std::to_string(id);
-    std::string s = ascii(tok->token_bytes(id));
-    for (char& ch : s)
-        if (ch == ' ') ch = '_';
-    return s;
+    std::string out;
+    for (unsigned char ch : tok->token_bytes(id)) {
+        if (ch == ' ') out += '_';
+        else if (unprintable && ch != '\n' && (ch < 0x20 || ch >= 0x7F)) out += unprintable;
+        else out += ascii(std::string(1, char(ch)));
+    }
+    return out;
 }
 
 std::string ids_text(const Tokenizer* tok, const std::vector<int>& ids) {

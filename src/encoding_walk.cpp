@@ -1,4 +1,4 @@
-// encoding_walk.cpp — the record of one position's walk through the layers (lesson 12).
+// encoding_walk.cpp — the record of one position's walk through the layers (lesson 14).
 // Reads a Trace; the only arithmetic here is measurement (norms, cosines, the logit lens).
 #include "encoding_walk.h"
 

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "decoding_walk_io.h"  // walk_text::token_ascii
 #include "error.h"
 #include "json.h"
 #include "tokenizer.h"
@@ -27,17 +28,6 @@ std::string quoted_token(const Tokenizer* tok, int id) {
         }
     }
     return out + "'";
-}
-
-std::string picture_token(const Tokenizer* tok, int id) {
-    if (!tok) return "#" + std::to_string(id);
-    std::string out;
-    for (unsigned char c : tok->token_bytes(id)) {
-        if (c == ' ') out += '_';
-        else if (c == '\n') out += "\\n";
-        else out += (c >= 0x20 && c < 0x7F) ? char(c) : '?';
-    }
-    return out;
 }
 
 std::string pad(const std::string& s, size_t width) {
