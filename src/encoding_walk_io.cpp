@@ -6,7 +6,6 @@
 #include <numeric>
 #include <sstream>
 
-#include "decoding_walk_io.h"  // walk_text::token_ascii
 #include "error.h"
 #include "json.h"
 #include "tokenizer.h"
