@@ -6,10 +6,12 @@
 // (4) run the model and compare; (5) switch three optimisations off, one at a time, and
 // time the difference.
 //
-// usage: build/lessons/15-performance [--model DIR] [--threads N] [--tokens T] [--counts] [--step]
+// usage: build/lessons/15-performance [--model DIR] [--threads N] [--tokens T] [--png FILE]
+//                                     [--counts] [--step]
 // --counts: stage 1 only (no timing: the same output on every machine).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "lesson.h"             // lesson::Demo: flags, --step, errors
 #include "model.h"              // forward, ForwardOptions, OpTimes
 #include "parallel.h"           // ThreadTeam
+#include "picture.h"            // Chart, render_chart, write_png: the roofline picture
 #include "random_checkpoint.h"  // gpt2_config: the published GPT-2 shapes
 #include "roofline.h"           // prefill_flops, decode_bytes, measure_roofline
 
@@ -110,6 +113,30 @@ void print_shares(const char* phase, const gw::OpTimes& t) {
                 100 * t.layernorm / total, 100 * t.gelu / total, 100 * (t.embed + t.residual) / total);
 }
 
+
+// The roofline as a picture (log-log, as it is always drawn): x = FLOPs per byte read,
+// y = GFLOP/s. The slanted roof is the memory (GB/s x FLOP/byte), the flat one the
+// arithmetic; a phase sits under the lower of the two at its intensity.
+void draw_roofline(const std::string& path, const gw::Roofline& roof, double prefill_intensity,
+                   double prefill_gflop_s, double decode_intensity, double decode_gflop_s) {
+    gw::Chart chart;
+    chart.title = "Roofline of this machine (1 point per phase of the model)";
+    chart.x_label = "log10 FLOPs per byte read from memory";
+    chart.y_label = "log10 GFLOP/s";
+    gw::Series memory{"memory (GB/s)", {}, {}, true, false, {}};
+    gw::Series compute{"compute (sgemm)", {}, {}, true, false, {}};
+    const double ridge = roof.gemm_gflop_s / roof.read_gb_s;  // where the two roofs meet
+    const double lr = std::log10(ridge), top = std::log10(roof.gemm_gflop_s);
+    memory.x = {-1.0, lr};  // straight lines on log-log axes: two points each
+    memory.y = {std::log10(roof.read_gb_s * 0.1), top};
+    compute.x = {lr, 3.0};
+    compute.y = {top, top};
+    gw::Series phases{"measured", {std::log10(decode_intensity), std::log10(prefill_intensity)},
+                      {std::log10(decode_gflop_s), std::log10(prefill_gflop_s)}, false, true,
+                      {"decode", "prefill"}};
+    chart.series = {memory, compute, phases};
+    gw::write_png(path, gw::render_chart(chart, 900, 600));
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,8 +144,9 @@ int main(int argc, char** argv) {
     int threads = 1;
     int64_t tokens = 128;
     bool counts_only = false;
+    std::string png;  // --png FILE: also draw the roofline with this run's points
     demo.integer("--threads", &threads, 1, 64).integer("--tokens", &tokens, 2, 1 << 20, "T");
-    demo.flag("--counts", &counts_only);
+    demo.text("--png", &png, "FILE").flag("--counts", &counts_only);
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         auto m = gw::load_checkpoint(demo.model);
         const gw::Config& c = m->config;
@@ -158,6 +186,12 @@ int main(int argc, char** argv) {
                     100 * dec * k.decode_bytes / 1e9 / roof.read_gb_s);
         print_shares("prefill", t.prefill_ops);
         print_shares("decode", t.decode_ops);
+        if (!png.empty()) {
+            const double decode_flops = gw::prefill_flops(c, 1);  // one row: a decode step's FLOPs
+            draw_roofline(png, roof, k.intensity_prefill, pre * k.prefill_flops_per_token / 1e9,
+                          decode_flops / k.decode_bytes, dec * decode_flops / 1e9);
+            std::printf("   wrote %s\n", png.c_str());
+        }
 
         step.pause("three optimisations, switched off one at a time");
         std::printf("\n5. Switched off one at a time (prefill of %lld tokens; the fastest of 3)\n\n", (long long)tokens);
