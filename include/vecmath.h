@@ -10,6 +10,7 @@ namespace gw {
 double dot(const float* a, const float* b, int64_t n);
 double norm(const float* a, int64_t n);                      // |a|
 double cosine(const float* a, const float* b, int64_t n);    // a.b / (|a||b|); 0 if either is 0
+double max_abs_diff(const float* a, const float* b, int64_t n);  // max_i |a_i - b_i|; NaN if any is
 
 // Indices of the k largest values, largest first (lower index first on ties).
 std::vector<int> top_k_indices(const float* x, int64_t n, int64_t k);

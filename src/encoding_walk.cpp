@@ -27,12 +27,6 @@ static std::string layer_point(int64_t l, const char* what) {
     return "h." + std::to_string(l) + "." + what;
 }
 
-static double max_abs_diff(const float* a, const float* b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = std::max(m, std::fabs(double(a[i]) - double(b[i])));
-    return m;
-}
-
 std::string half_layer_point(int64_t k) {
     if (k == 0) return "embed";
     return layer_point((k - 1) / 2, k % 2 ? "resid_mid" : "resid_post");

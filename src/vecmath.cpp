@@ -21,6 +21,16 @@ double cosine(const float* a, const float* b, int64_t n) {
     return (na == 0 || nb == 0) ? 0.0 : dot(a, b, n) / (na * nb);
 }
 
+double max_abs_diff(const float* a, const float* b, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const double d = std::fabs(double(a[i]) - double(b[i]));
+        if (std::isnan(d)) return d;  // a NaN must not read as "equal"
+        m = std::max(m, d);
+    }
+    return m;
+}
+
 std::vector<int> top_k_indices(const float* x, int64_t n, int64_t k) {
     k = std::min(k, n);
     std::vector<int> idx(static_cast<size_t>(n));

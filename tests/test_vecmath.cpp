@@ -17,6 +17,15 @@ TEST_CASE("dot, norm, cosine") {
     CHECK(cosine(a, z, 3) == 0.0);  // defined as 0, not NaN
 }
 
+TEST_CASE("max_abs_diff: the largest difference, and NaN is never hidden") {
+    const float a[] = {1.0f, -2.0f, 3.5f}, b[] = {1.5f, -2.25f, 3.5f};
+    CHECK(max_abs_diff(a, b, 3) == 0.5);
+    CHECK(max_abs_diff(a, a, 3) == 0.0);
+    const float c[] = {NAN, 0.0f, 9.0f};
+    CHECK(std::isnan(max_abs_diff(a, c, 3)));
+    CHECK(std::isnan(max_abs_diff(c, a, 3)));
+}
+
 TEST_CASE("top-k and rank") {
     float x[5] = {0.5f, 3.0f, -1.0f, 3.0f, 2.0f};
     CHECK(top_k_indices(x, 5, 3) == std::vector<int>{1, 3, 4});  // tie: lower index first

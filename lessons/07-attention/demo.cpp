@@ -15,16 +15,16 @@
 #include <string>
 #include <vector>
 
-#include "attention.h"  // attention(): the library's own computation
-#include "error.h"      // gw::fail
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "linear.h"     // linear(): c_attn and c_proj
-#include "model.h"      // forward, Trace
-#include "picture.h"    // Heatmap, compose_grid, write_png (--png)
-#include "softmax.h"    // softmax(): the kernel the model uses
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
-#include "vecmath.h"    // dot, top_k_indices
+#include "attention.h"   // attention(): the library's own computation
+#include "error.h"       // gw::fail
+#include "lesson.h"      // lesson::Demo: flags, --step, errors
+#include "linear.h"      // linear(): c_attn and c_proj
+#include "model.h"       // forward, Trace
+#include "picture.h"     // Heatmap, compose_grid, write_png (--png)
+#include "softmax.h"     // softmax(): the kernel the model uses
+#include "stepper.h"     // --step
+#include "tokenizer.h"   // Tokenizer
+#include "vecmath.h"     // dot, top_k_indices, max_abs_diff
 
 namespace {
 
@@ -46,12 +46,6 @@ std::string cell(std::string s, size_t w) {
 }
 
 // Largest |a[i] - b[i]| over n floats.
-double max_diff(const float* a, const float* b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = std::fmax(m, std::fabs(double(a[i]) - double(b[i])));
-    return m;
-}
-
 // The token as plain ASCII for picture labels (the picture font draws only ASCII).
 std::string ascii_label(const gw::Tokenizer& tok, int id) {
     std::string out;
@@ -101,9 +95,9 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     gw::linear(qkv.data(), xn.data(), lw.c_attn_w, lw.c_attn_b, T, C, 3 * C);
     double dq = 0, dk = 0, dv = 0;
     for (int64_t t = 0; t < T; t++) {
-        dq = std::fmax(dq, max_diff(&qkv[size_t(t * 3 * C)], &q[size_t(t * C)], C));
-        dk = std::fmax(dk, max_diff(&qkv[size_t(t * 3 * C + C)], &k[size_t(t * C)], C));
-        dv = std::fmax(dv, max_diff(&qkv[size_t(t * 3 * C + 2 * C)], &v[size_t(t * C)], C));
+        dq = std::fmax(dq, gw::max_abs_diff(&qkv[size_t(t * 3 * C)], &q[size_t(t * C)], C));
+        dk = std::fmax(dk, gw::max_abs_diff(&qkv[size_t(t * 3 * C + C)], &k[size_t(t * C)], C));
+        dv = std::fmax(dv, gw::max_abs_diff(&qkv[size_t(t * 3 * C + 2 * C)], &v[size_t(t * C)], C));
     }
     std::printf("\nc_attn: ln_1 (%lld, %lld) . W (%lld, %lld) + b = qkv (%lld, %lld) = [ q | k | v ]\n",
                 (long long)T, (long long)C, (long long)C, (long long)(3 * C), (long long)T,
@@ -153,8 +147,8 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     std::printf("   sum %.4f\nrow %lld    :", sum, (long long)row);
     for (float x : a_row) std::printf(" %.3f", x);
     std::printf("\nagainst the trace's %sattn_pattern: max |diff| %.1e (last row), %.1e (row %lld)\n",
-                L.c_str(), max_diff(a.data(), pattern_row(h, last), T),
-                max_diff(a_row.data(), pattern_row(h, row), T), (long long)row);
+                L.c_str(), gw::max_abs_diff(a.data(), pattern_row(h, last), T),
+                gw::max_abs_diff(a_row.data(), pattern_row(h, row), T), (long long)row);
     step.pause("the whole pattern of this head");
 
     std::printf("\n== 4. head %lld's whole pattern: row = the query's position, column = the key's ==\n",
@@ -195,20 +189,20 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     std::printf("\nthe trace's attn_heads    :");
     for (int d = 0; d < 6; d++) std::printf(" %.3f", heads[size_t(last * C + h * HS + d)]);
     std::printf("\nmax |diff| over the %lld numbers: %.1e\n", (long long)HS,
-                max_diff(out_f.data(), &heads[size_t(last * C + h * HS)], HS));
+                gw::max_abs_diff(out_f.data(), &heads[size_t(last * C + h * HS)], HS));
     // The library's attention() on the same q, k, v, into an empty cache of T rows.
     std::vector<float> kc(size_t(T * C)), vc(size_t(T * C)), lib(size_t(T * C)),
         lib_pat(size_t(NH * T * T)), scratch(size_t(T * T));
     gw::attention(fo.isa, lib.data(), lib_pat.data(), qkv.data(), kc.data(), vc.data(), 0, T, C, NH,
                   scratch.data());
     std::printf("attention() on qkv, all %lld heads and positions: max |diff| %.1e (out), %.1e (pattern)\n",
-                (long long)NH, max_diff(lib.data(), heads.data(), T * C),
-                max_diff(lib_pat.data(), pat.data.data(), NH * T * T));
+                (long long)NH, gw::max_abs_diff(lib.data(), heads.data(), T * C),
+                gw::max_abs_diff(lib_pat.data(), pat.data.data(), NH * T * T));
     std::vector<float> proj(size_t(T * C));
     gw::linear(proj.data(), heads.data(), lw.attn_proj_w, lw.attn_proj_b, T, C, C);
     std::printf("heads side by side (%lld, %lld) . c_proj (%lld, %lld) + b = attn_out: max |diff| %.1e\n",
                 (long long)T, (long long)C, (long long)C, (long long)C,
-                max_diff(proj.data(), trace.at(L + "attn_out").data.data(), T * C));
+                gw::max_abs_diff(proj.data(), trace.at(L + "attn_out").data.data(), T * C));
 
     if (!o.png.empty()) {
         std::vector<gw::Image> panels;

@@ -14,29 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "generate.h"   // generate, GenerateOptions
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, RunState, make_run_state, run_state_bytes
-#include "sampler.h"    // Sampler, argmax
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
+#include "error.h"               // gw::fail
+#include "generate.h"            // generate, GenerateOptions
+#include "lesson.h"              // lesson::Demo: flags, --step, errors
+#include "model.h"               // forward, RunState, make_run_state, run_state_bytes
+#include "random_checkpoint.h"   // gpt2_config: the published GPT-2 shapes
+#include "sampler.h"             // Sampler, argmax
+#include "stepper.h"             // --step
+#include "tokenizer.h"           // Tokenizer
+#include "vecmath.h"             // max_abs_diff
 
 namespace {
-
-double max_diff(const float* a, const float* b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = std::fmax(m, std::fabs(double(a[i]) - double(b[i])));
-    return m;
-}
-
-// GPT-2's published config.json values (Hugging Face openai-community/gpt2, gpt2-medium,
-// gpt2-large, gpt2-xl): n_layer, n_embd, n_head and n_positions; vocab 50257.
-gw::Config gpt2_config(int64_t L, int64_t C, int64_t NH) {
-    gw::Config c;
-    c.n_layer = L, c.n_embd = C, c.n_head = NH, c.n_positions = 1024, c.vocab_size = 50257;
-    return c;
-}
 
 std::string mib(double bytes) {
     char buf[32];
@@ -90,8 +78,8 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     gw::forward(logits.data(), *ck, b, longer.data(), T + 1, fo);
     double dk = 0, dv = 0;
     for (int64_t l = 0; l < L; l++) {  // rows [0, T) of each layer's (P, C) cache
-        dk = std::fmax(dk, max_diff(a.k_cache.data() + l * P * C, b.k_cache.data() + l * P * C, T * C));
-        dv = std::fmax(dv, max_diff(a.v_cache.data() + l * P * C, b.v_cache.data() + l * P * C, T * C));
+        dk = std::fmax(dk, gw::max_abs_diff(a.k_cache.data() + l * P * C, b.k_cache.data() + l * P * C, T * C));
+        dv = std::fmax(dv, gw::max_abs_diff(a.v_cache.data() + l * P * C, b.v_cache.data() + l * P * C, T * C));
     }
     std::printf("keys and values of positions 0..%lld in all %lld layers: max |diff| %.1e (k), %.1e (v)\n",
                 (long long)T - 1, (long long)L, dk, dv);
@@ -109,10 +97,10 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
         gw::Config c;
     };
     const Row rows[] = {{"this model", cfg},
-                        {"gpt2 124M", gpt2_config(12, 768, 12)},
-                        {"gpt2 355M", gpt2_config(24, 1024, 16)},
-                        {"gpt2 774M", gpt2_config(36, 1280, 20)},
-                        {"gpt2 1.5B", gpt2_config(48, 1600, 25)}};
+                        {"gpt2 124M", gw::gpt2_config("124M")},
+                        {"gpt2 355M", gw::gpt2_config("355M")},
+                        {"gpt2 774M", gw::gpt2_config("774M")},
+                        {"gpt2 1.5B", gw::gpt2_config("1558M")}};
     for (const Row& r : rows) {
         const int64_t per_token = 2 * r.c.n_layer * r.c.n_embd;
         const int64_t floats = per_token * r.c.n_positions;
@@ -180,7 +168,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     for (int64_t t = 0; t < N; t++)
         same_argmax += gw::argmax(chunk.data() + t * V, V) == gw::argmax(single.data() + t * V, V);
     std::printf("logits (%lld, %lld): max |diff| %.1e; the most likely next token agrees at %d of %lld positions\n",
-                (long long)N, (long long)V, max_diff(chunk.data(), single.data(), N * V), same_argmax,
+                (long long)N, (long long)V, gw::max_abs_diff(chunk.data(), single.data(), N * V), same_argmax,
                 (long long)N);
     std::printf("(one chunk multiplies matrices, one token multiplies a vector: the sums are\n"
                 " the same numbers added in another order, so only the last bits may differ)\n");

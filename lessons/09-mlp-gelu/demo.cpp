@@ -14,30 +14,18 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "gelu.h"       // gelu_ref (tanh form), gelu_exact_ref (erf form), gelu (the model's)
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "linear.h"     // linear(): c_fc and c_proj
-#include "model.h"      // forward, Trace
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
-#include "vecmath.h"    // norm, top_k_indices
-#include "weights.h"    // weight_table
+#include "error.h"               // gw::fail
+#include "gelu.h"                // gelu_ref (tanh form), gelu_exact_ref (erf form), gelu (the model's)
+#include "lesson.h"              // lesson::Demo: flags, --step, errors
+#include "linear.h"              // linear(): c_fc and c_proj
+#include "model.h"               // forward, Trace
+#include "random_checkpoint.h"   // gpt2_config: the published GPT-2 shapes
+#include "stepper.h"             // --step
+#include "tokenizer.h"           // Tokenizer
+#include "vecmath.h"             // norm, top_k_indices, max_abs_diff
+#include "weights.h"             // weight_table
 
 namespace {
-
-double max_diff(const float* a, const float* b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = std::fmax(m, std::fabs(double(a[i]) - double(b[i])));
-    return m;
-}
-
-// GPT-2's published config.json values (Hugging Face openai-community/gpt2 ... gpt2-xl).
-gw::Config gpt2_config(int64_t L, int64_t C, int64_t NH) {
-    gw::Config c;
-    c.n_layer = L, c.n_embd = C, c.n_head = NH, c.n_positions = 1024, c.vocab_size = 50257;
-    return c;
-}
 
 struct Options {
     std::string prompt = "It is a truth universally acknowledged";
@@ -76,7 +64,7 @@ void gelu_stage(gw::Isa isa) {
     std::printf("  lowest value: %.5f at x = %.4f (GELU dips below 0, unlike ReLU)\n", ge[size_t(lowest)],
                 x[size_t(lowest)]);
     std::printf("  gelu(--kernels %s) against gelu_ref: max |diff| %.1e\n", gw::isa_name(isa),
-                max_diff(gk.data(), gt.data(), N));
+                gw::max_abs_diff(gk.data(), gt.data(), N));
 }
 
 void mlp_stage(const gw::Checkpoint& ck, const gw::Tokenizer& tok, const Options& o, gw::Isa isa) {
@@ -109,7 +97,7 @@ void mlp_stage(const gw::Checkpoint& ck, const gw::Tokenizer& tok, const Options
     gw::linear(proj.data(), g.data(), lw.mlp_proj_w, lw.mlp_proj_b, 1, H, C);
     std::printf("recomputed with linear() and gelu(), against the trace: max |diff| %.1e (mlp_pre), "
                 "%.1e (mlp_act), %.1e (mlp_out)\n",
-                max_diff(fc.data(), pre, H), max_diff(g.data(), act, H), max_diff(proj.data(), out, C));
+                gw::max_abs_diff(fc.data(), pre, H), gw::max_abs_diff(g.data(), act, H), gw::max_abs_diff(proj.data(), out, C));
     int64_t positive = 0, negative = 0, tiny = 0;
     for (int64_t i = 0; i < H; i++) positive += pre[i] > 0, negative += pre[i] < 0, tiny += std::fabs(act[i]) < 0.01f;
     std::printf("hidden units: %lld of %lld get a positive input, %lld a negative one; "
@@ -128,7 +116,7 @@ void mlp_stage(const gw::Checkpoint& ck, const gw::Tokenizer& tok, const Options
     std::vector<float> delta(static_cast<size_t>(C));
     for (int64_t c = 0; c < C; c++) delta[size_t(c)] = proj_exact[size_t(c)] - proj[size_t(c)];
     std::printf("with the erf form instead: hidden max |diff| %.1e; |mlp_out change| / |mlp_out| = %.1e\n",
-                max_diff(g_exact.data(), g.data(), H), gw::norm(delta.data(), C) / gw::norm(proj.data(), C));
+                gw::max_abs_diff(g_exact.data(), g.data(), H), gw::norm(delta.data(), C) / gw::norm(proj.data(), C));
 }
 
 // Parameters by component, from the formulas of the Config.
@@ -154,10 +142,10 @@ void params_stage(const gw::Checkpoint& ck) {
     std::printf("%-11s %11s %11s %11s %7s %12s %7s %7s\n", "model", "wte+wpe", "attention", "MLP",
                 "norms", "total", "MLP/blk", "MLP/all");
     count_row("this model", cfg);
-    count_row("gpt2 124M", gpt2_config(12, 768, 12));
-    count_row("gpt2 355M", gpt2_config(24, 1024, 16));
-    count_row("gpt2 774M", gpt2_config(36, 1280, 20));
-    count_row("gpt2 1.5B", gpt2_config(48, 1600, 25));
+    count_row("gpt2 124M", gw::gpt2_config("124M"));
+    count_row("gpt2 355M", gw::gpt2_config("355M"));
+    count_row("gpt2 774M", gw::gpt2_config("774M"));
+    count_row("gpt2 1.5B", gw::gpt2_config("1558M"));
     // Cross-check this model's row against the one weight table (shapes as loaded).
     gw::Weights scratch;
     int64_t table_mlp = 0, table_all = 0;
