@@ -4,13 +4,11 @@
 
 #include <cfloat>
 #include <cmath>
-#include <cstring>  // memcpy
 #include <string>
 #include <vector>
 
 #include "error.h"  // cat
 #include "gelu.h"
-#include "tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
 #include "testing.h"
 
 using namespace gw;
@@ -107,27 +105,16 @@ struct Kernel {
 };
 static const Kernel kKernels[] = {{Isa::Avx2, gelu_avx2}, {Isa::Avx512, gelu_avx512}};
 
-// Runs k on x at `offset` floats past a 64-byte boundary (out of place or in place) and
-// compares with want. The floats around the row hold NaN: a kernel that reads past the
-// row poisons its result; one that writes there is caught. Returns whether all passed.
+// Runs k on x at `offset` floats past a 64-byte boundary, out of place or in place, with
+// NaN guards around the row (testing::run_guarded_row), and compares with want.
 static bool check_case(const Kernel& k, const std::vector<float>& x, const std::vector<float>& want,
                        int64_t offset, bool in_place, const std::string& what) {
-    const int64_t n = int64_t(x.size());
-    const size_t size = x.size() + size_t(offset) + 16;
-    FloatBuffer in(size), out_buf(size);
-    for (size_t i = 0; i < size; i++) in[i] = out_buf[i] = NAN;
-    std::memcpy(in.data() + offset, x.data(), x.size() * sizeof(float));
-    float* out = in_place ? in.data() + offset : out_buf.data() + offset;
-    k.fn(out, in.data() + offset, n);
-
-    bool ok = check_close(out, want.data(), n, kAtol, kRtol, what);
-    const float* base = in_place ? in.data() : out_buf.data();
-    for (int64_t i = -offset; i < int64_t(size) - offset; i++)
-        if ((i < 0 || i >= n) && !std::isnan(base[offset + i])) {
-            FAIL_CHECK(what << ": wrote outside the row at index " << i);
-            ok = false;
-            break;
-        }
+    const testing::GuardedRow r = testing::run_guarded_row(k.fn, x, offset, in_place);
+    bool ok = check_close(r.out, want, kAtol, kRtol, what);
+    if (r.wrote_outside) {
+        FAIL_CHECK(what << ": wrote outside the row at index " << r.outside_index);
+        ok = false;
+    }
     return ok;
 }
 

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+
 namespace gw::testing {
 
 bool check_close(const float* got, const float* want, int64_t n, float atol, float rtol,
@@ -122,6 +124,27 @@ std::string shell_quote(const std::string& s) {
         else out += c;
     }
     return out + "'";
+}
+
+GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std::vector<float>& x,
+                           int64_t offset, bool in_place) {
+    const int64_t n = int64_t(x.size());
+    const size_t size = x.size() + size_t(offset) + 16;
+    FloatBuffer in(size), out_buf(size);
+    for (size_t i = 0; i < size; i++) in[i] = out_buf[i] = NAN;
+    std::copy(x.begin(), x.end(), in.data() + offset);
+    float* out = in_place ? in.data() + offset : out_buf.data() + offset;
+    fn(out, in.data() + offset, n);
+
+    GuardedRow r;
+    r.out.assign(out, out + n);
+    for (int64_t i = -offset; i < int64_t(size) - offset; i++)
+        if ((i < 0 || i >= n) && !std::isnan(out[i])) {
+            r.wrote_outside = true;
+            r.outside_index = i;
+            break;
+        }
+    return r;
 }
 
 }  // namespace gw::testing

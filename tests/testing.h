@@ -15,6 +15,17 @@ bool check_close(const float* got, const float* want, int64_t n, float atol, flo
 bool check_close(const std::vector<float>& got, const std::vector<float>& want, float atol,
                  float rtol = 0.0f, const std::string& what = "");
 
+// A row kernel fn(out, in, n) run on x placed `offset` floats past a 64-byte boundary,
+// out of place or in place. Every float around the row holds NaN, so a kernel that reads
+// past the row poisons its own result, and one that writes there is reported.
+struct GuardedRow {
+    std::vector<float> out;      // the row as the kernel left it
+    bool wrote_outside = false;  // something outside the row changed
+    int64_t outside_index = 0;   // the first such index (negative: before the row)
+};
+GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std::vector<float>& x,
+                           int64_t offset, bool in_place);
+
 // A fresh empty directory under $TMPDIR (or /tmp), removed by ~TempDir.
 struct TempDir {
     std::string path;

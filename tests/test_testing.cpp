@@ -1,0 +1,42 @@
+// test_testing.cpp — the test helpers themselves: a guard that cannot fail guards nothing.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "testing.h"
+
+using namespace gw;
+
+static void copy_row(float* out, const float* in, int64_t n) {
+    for (int64_t i = 0; i < n; i++) out[i] = in[i];
+}
+static void writes_one_past(float* out, const float* in, int64_t n) {
+    copy_row(out, in, n);
+    out[n] = 0.0f;
+}
+static void writes_one_before(float* out, const float* in, int64_t n) {
+    copy_row(out, in, n);
+    out[-1] = 0.0f;
+}
+static void reads_one_past(float* out, const float* in, int64_t n) {
+    for (int64_t i = 0; i < n; i++) out[i] = in[i + 1];
+}
+
+TEST_CASE("run_guarded_row: a clean kernel passes; writing or reading past the row shows") {
+    const std::vector<float> x = {1, 2, 3, 4, 5};
+    for (bool in_place : {false, true}) {
+        CAPTURE(in_place);
+        testing::GuardedRow ok = testing::run_guarded_row(copy_row, x, 3, in_place);
+        CHECK(ok.out == x);
+        CHECK_FALSE(ok.wrote_outside);
+        testing::GuardedRow past = testing::run_guarded_row(writes_one_past, x, 3, in_place);
+        CHECK(past.wrote_outside);
+        CHECK(past.outside_index == 5);
+        testing::GuardedRow before = testing::run_guarded_row(writes_one_before, x, 3, in_place);
+        CHECK(before.wrote_outside);
+        CHECK(before.outside_index == -1);
+        testing::GuardedRow read = testing::run_guarded_row(reads_one_past, x, 3, in_place);
+        CHECK(std::isnan(read.out[4]));  // the guard poisoned what it read
+    }
+}
