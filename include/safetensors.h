@@ -20,9 +20,14 @@
 
 namespace gw {
 
-enum class DType { F32, F16, BF16 };
-const char* dtype_name(DType d);  // "F32", "F16", "BF16"
-size_t dtype_size(DType d);       // 4, 2, 2
+// The dtypes a safetensors header may name. Weights must be F32, F16 or BF16 (the ones
+// gptwalk computes with, widened to F32); the others are read for their layout only, so
+// a file may still carry buffers stored in them (older transformers versions saved
+// GPT-2's causal mask `attn.bias` as U8 or BOOL), which the loader skips.
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL };
+const char* dtype_name(DType d);  // "F32", "F16", "BF16", "I64", ..., "BOOL"
+size_t dtype_size(DType d);       // bytes per element: 4, 2, 2, 8, 8, 4, 2, 1, 8, 4, 2, 1, 1
+bool dtype_is_float_weight(DType d);  // F32, F16 or BF16: usable as a weight
 
 struct TensorInfo {
     std::string name;

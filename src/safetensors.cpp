@@ -16,16 +16,28 @@ namespace gw {
 
 // ---------------------------------------------------------------- dtypes
 
-const char* dtype_name(DType d) {
-    switch (d) {
-        case DType::F32: return "F32";
-        case DType::F16: return "F16";
-        case DType::BF16: return "BF16";
-    }
-    return "?";
+namespace {
+struct DTypeRow {
+    DType dtype;
+    const char* name;  // as safetensors writes it
+    size_t size;       // bytes per element
+};
+constexpr DTypeRow kDTypes[] = {
+    {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::F64, "F64", 8},
+    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2},   {DType::I8, "I8", 1},
+    {DType::U64, "U64", 8}, {DType::U32, "U32", 4}, {DType::U16, "U16", 2},   {DType::U8, "U8", 1},
+    {DType::BOOL, "BOOL", 1},
+};
+const DTypeRow& row_of(DType d) {
+    for (const DTypeRow& r : kDTypes)
+        if (r.dtype == d) return r;
+    return kDTypes[0];  // unreachable: every enumerator has a row
 }
+}  // namespace
 
-size_t dtype_size(DType d) { return d == DType::F32 ? 4 : 2; }
+const char* dtype_name(DType d) { return row_of(d).name; }
+size_t dtype_size(DType d) { return row_of(d).size; }
+bool dtype_is_float_weight(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
 
 // ---------------------------------------------------------------- half precision
 //
@@ -108,11 +120,12 @@ uint16_t f32_to_bf16(float f) {
 namespace {
 
 bool parse_dtype(const std::string& s, DType* d) {
-    if (s == "F32") *d = DType::F32;
-    else if (s == "F16") *d = DType::F16;
-    else if (s == "BF16") *d = DType::BF16;
-    else return false;
-    return true;
+    for (const DTypeRow& r : kDTypes)
+        if (s == r.name) {
+            *d = r.dtype;
+            return true;
+        }
+    return false;
 }
 
 const JsonValue& member(const JsonValue& obj, const char* key, const std::string& where) {
@@ -144,7 +157,9 @@ TensorInfo parse_entry(const std::string& name, const JsonValue& v, uint64_t dat
     const JsonValue& dtype = member(v, "dtype", where);
     if (!dtype.is_string()) fail(where, ": dtype must be a string, got ", json_kind_name(dtype.kind));
     if (!parse_dtype(dtype.text, &t.dtype))
-        fail(where, ": unsupported dtype '", dtype.text, "' (gptwalk reads F32, F16 and BF16)");
+        fail(where, ": unsupported dtype '", dtype.text,
+             "' (safetensors dtypes gptwalk reads: F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, "
+             "U16, U8, BOOL)");
 
     const JsonValue& shape = member(v, "shape", where);
     if (!shape.is_array()) fail(where, ": shape must be an array, got ", json_kind_name(shape.kind));
@@ -295,6 +310,8 @@ TensorToWrite make_tensor(const std::string& name, DType dtype, Shape shape,
                           const std::vector<float>& values) {
     if (int64_t(values.size()) != shape.numel())
         fail("make_tensor '", name, "': ", values.size(), " values for shape ", shape.str());
+    if (!dtype_is_float_weight(dtype))
+        fail("make_tensor '", name, "': writes F32, F16 or BF16 values, not ", dtype_name(dtype));
     TensorToWrite t{name, dtype, shape, std::vector<uint8_t>(values.size() * dtype_size(dtype))};
     uint8_t* out = t.bytes.data();
     for (float x : values) {

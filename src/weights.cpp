@@ -95,7 +95,16 @@ void widen(float* out, const TensorInfo& t, int64_t start, int64_t n) {
         case DType::BF16:
             for (int64_t i = 0; i < n; i++) out[i] = bf16_to_f32(uint16_t(p[2 * i] | (p[2 * i + 1] << 8)));
             break;
+        default:  // callers check dtype_is_float_weight first (need_float_weight)
+            fail("widen: tensor '", t.name, "' is ", dtype_name(t.dtype), ", not a float weight");
     }
+}
+
+// Weights are computed with as F32: stored as F32, F16 or BF16, nothing else.
+void need_float_weight(const TensorInfo& t, const std::string& path) {
+    if (!dtype_is_float_weight(t.dtype))
+        fail(path, ": tensor '", t.name, "' is stored as ", dtype_name(t.dtype),
+             "; weights must be F32, F16 or BF16");
 }
 
 // The tensor's data as F32. An aligned F32 tensor is used in place (a pointer into
@@ -122,6 +131,7 @@ void check_tied_head(const Checkpoint& ck, const TensorInfo& head, const std::st
     if (head.shape != want)
         fail(path, ": tensor 'lm_head.weight': expected shape ", want.str(), " (V, C), got ",
              head.shape.str(), "; ", hint(c, "(V, C)"));
+    need_float_weight(head, path);
     const int64_t n = want.numel(), chunk = 1 << 16;
     std::vector<float> buf(size_t(std::min(n, chunk)));
     for (int64_t start = 0; start < n; start += chunk) {
@@ -201,6 +211,7 @@ std::unique_ptr<Checkpoint> load_checkpoint(const std::string& dir) {
         if (t->shape != e.shape)
             fail(path, ": tensor '", t->name, "': expected shape ", e.shape.str(), " ", e.dims,
                  ", got ", t->shape.str(), "; ", hint(c, e.dims));
+        need_float_weight(*t, path);
         *e.dest = as_f32(*ck, *t);  // each tensor widened on its own: mixed dtypes are fine
     }
     ck->stored_dtype = found[0]->dtype;  // row 0 is wte.weight

@@ -243,6 +243,39 @@ TEST_CASE("attention buffers are skipped and recorded") {
     CHECK(load_checkpoint(dir.path)->skipped.at(0) == "transformer.h.0.attn.bias");
 }
 
+TEST_CASE("attention buffers in any dtype are skipped; a weight that is not a float is refused") {
+    // Some older transformers versions saved GPT-2's causal-mask buffer with the weights, as
+    // U8 or BOOL: (1, 1, P, P) bytes, 1 on and below the diagonal.
+    TempDir dir;
+    const Config c = tiny();
+    std::vector<TensorToWrite> ts = hf_tensors(c, DType::F32);
+    const int64_t P = c.n_positions;
+    std::vector<uint8_t> mask(size_t(P * P));
+    for (int64_t i = 0; i < P; i++)
+        for (int64_t j = 0; j <= i; j++) mask[size_t(i * P + j)] = 1;
+    ts.push_back({"h.0.attn.bias", DType::U8, {1, 1, P, P}, mask});
+    ts.push_back({"h.1.attn.bias", DType::BOOL, {1, 1, P, P}, mask});
+    ts.push_back({"h.1.attn.masked_bias", DType::F64, {}, std::vector<uint8_t>(8, 0)});
+    write_folder(dir, c, ts);
+    auto ck = load_checkpoint(dir.path);
+    CHECK(ck->skipped.size() == 3);
+    CHECK(ck->file->find("h.0.attn.bias")->dtype == DType::U8);
+    CHECK(ck->file->find("h.1.attn.masked_bias")->end - ck->file->find("h.1.attn.masked_bias")->begin == 8);
+
+    // the same dtypes where a weight belongs: one line naming the tensor and its dtype
+    std::vector<TensorToWrite> bad = hf_tensors(c, DType::F32);
+    const int64_t n = named(bad, "h.1.ln_2.bias")->shape.numel();
+    *named(bad, "h.1.ln_2.bias") = {"h.1.ln_2.bias", DType::I64, {n}, std::vector<uint8_t>(size_t(8 * n))};
+    write_folder(dir, c, bad);
+    check_has(load_error(dir.path), {"tensor 'h.1.ln_2.bias' is stored as I64", "weights must be F32, F16 or BF16"});
+    bad = hf_tensors(c, DType::F32);
+    bad.push_back({"lm_head.weight", DType::U8, {c.vocab_size, c.n_embd},
+                   std::vector<uint8_t>(size_t(c.vocab_size * c.n_embd))});
+    write_folder(dir, c, bad);
+    check_has(load_error(dir.path), {"tensor 'lm_head.weight' is stored as U8"});
+    CHECK_THROWS_AS(make_tensor("x", DType::I32, {1}, {1.0f}), Error);  // the writer converts floats only
+}
+
 TEST_CASE("missing, misshapen and unexpected tensors") {
     TempDir dir;
     const std::string file = dir.file("model.safetensors") + ": ";
