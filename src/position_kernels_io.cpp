@@ -56,7 +56,7 @@ void print_position_kernels(FILE* out, const PositionKernels& pk) {
     std::fprintf(out, "heads with negative self-bias: %s (positions alone)", list(neg_pos).c_str());
     if (pk.text_tokens > 0) std::fprintf(out, "; %s (on text)", list(neg_text).c_str());
     std::fprintf(out, "\nparameter-free attention softmax(X X^T / sqrt(C)) X on the same layer-normed X: self-bias %s "
-                      "(positions)%s%s -- never negative: by Cauchy-Schwarz each row's largest score is its own.\n",
+                      "(positions)%s%s -- not negative while the rows are equally long (Cauchy-Schwarz: each row's largest score is then its own; eps makes low-variance rows a little shorter).\n",
                  num("%+.4f", pk.free_mean_self_bias).c_str(), pk.text_tokens > 0 ? ", " : "",
                  pk.text_tokens > 0 ? (num("%+.4f", pk.free_text_mean_self_bias) + " (on text)").c_str() : "");
     std::fprintf(out, "\nnotes (our own formalisation, not the paper's):\n");
