@@ -77,6 +77,21 @@ struct BenchResult {
     size_t expected_bytes() const { return weights_bytes + kv_cache_bytes + activation_bytes; }
 };
 
+// One timed run, as run_bench times each repeat: `state` goes back to position 0 (its
+// memory is reused: fresh pages cost a fault per 4 KiB at first touch, slow and erratic
+// on virtual machines, and that is allocation, not the speed of the model), a prefill of
+// `prompt`, then `gen_tokens` decode steps, each a greedy pick (argmax, the cheapest
+// sampler) and a one-token forward. `fwd` gives the kernels, the team and all_logits (for
+// the prefill; a step has one row). Per-op times are added to *prefill_ops and
+// *decode_ops, the picks' time to *sampling_s (each may be nullptr).
+struct TimedRun {
+    double prefill_s = 0, decode_s = 0;          // wall clock
+    double prefill_cpu_s = 0, decode_cpu_s = 0;  // CPU time of every thread of the process
+};
+TimedRun time_run(const Checkpoint& model, RunState& state, const std::vector<int>& prompt,
+                  int64_t gen_tokens, const ForwardOptions& fwd, OpTimes* prefill_ops = nullptr,
+                  OpTimes* decode_ops = nullptr, double* sampling_s = nullptr);
+
 // The benchmark's prompt: n ids drawn uniformly from [0, vocab_size) with a seeded generator.
 std::vector<int> bench_tokens(int64_t n, int64_t vocab_size, uint64_t seed);
 

@@ -77,39 +77,33 @@ static size_t parameter_bytes(const Config& cfg) {
     return floats * sizeof(float);
 }
 
-// Times one prefill and gen_tokens decode steps on a fresh cache; adds to the op times.
-struct OneRun {
-    double prefill_s = 0, decode_s = 0;
-    double prefill_cpu_s = 0, decode_cpu_s = 0;
-};
-// The run state is reused from run to run (n_past back to 0: every cache row is written
-// before it is read): fresh memory costs a page fault per 4 KiB at first touch, slow and
-// erratic on virtual machines, and that is allocation, not the speed of the model.
-static OneRun run_once(const Checkpoint& model, const BenchOptions& o, ThreadTeam& team,
-                       const std::vector<int>& prompt, RunState& state, BenchResult& r) {
-    const Config& cfg = model.config;
-    state.n_past = 0;
-    std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
-    ForwardOptions fwd;
-    fwd.isa = o.isa;
-    fwd.team = &team;
-    OneRun run;
+TimedRun time_run(const Checkpoint& model, RunState& state, const std::vector<int>& prompt,
+                  int64_t gen_tokens, const ForwardOptions& options, OpTimes* prefill_ops,
+                  OpTimes* decode_ops, double* sampling_s) {
+    const int64_t V = model.config.vocab_size, T = int64_t(prompt.size());
+    state.n_past = 0;  // every cache row is written before it is read
+    std::vector<float> logits(static_cast<size_t>((options.all_logits ? T : 1) * V));
+    ForwardOptions fwd = options;
+    TimedRun run;
 
-    fwd.times = &r.prefill_ops;
+    fwd.times = prefill_ops;
     auto t0 = Clock::now();
     double c0 = process_cpu_seconds();
-    forward(logits.data(), model, state, prompt.data(), o.prompt_tokens, fwd);
+    forward(logits.data(), model, state, prompt.data(), T, fwd);
     run.prefill_s = seconds_since(t0);
     run.prefill_cpu_s = process_cpu_seconds() - c0;
 
-    fwd.times = &r.decode_ops;
+    fwd.times = decode_ops;
+    fwd.all_logits = false;  // a step has one row
+    const float* last = logits.data() + (options.all_logits ? (T - 1) * V : 0);
     auto t1 = Clock::now();
     double c1 = process_cpu_seconds();
-    for (int64_t step = 0; step < o.gen_tokens; step++) {
+    for (int64_t step = 0; step < gen_tokens; step++) {
         auto ts = Clock::now();
-        int next = argmax(logits.data(), cfg.vocab_size);  // greedy: the cheapest sampler
-        r.sampling_s += seconds_since(ts);
+        int next = argmax(last, V);  // greedy: the cheapest sampler
+        if (sampling_s) *sampling_s += seconds_since(ts);
         forward(logits.data(), model, state, &next, 1, fwd);
+        last = logits.data();
     }
     run.decode_s = seconds_since(t1);
     run.decode_cpu_s = process_cpu_seconds() - c1;
@@ -150,11 +144,11 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     // Warm-up: the first touch of every mapped weight page, not counted. Its run state,
     // sized by the forward call itself, gives the KV cache and activation bytes.
     RunState state = make_run_state(cfg, o.prompt_tokens, team.size());
+    ForwardOptions fwd;
+    fwd.isa = o.isa;
+    fwd.team = &team;
     {
         std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
-        ForwardOptions fwd;
-        fwd.isa = o.isa;
-        fwd.team = &team;
         auto t0 = Clock::now();
         forward(logits.data(), *model, state, r.prompt.data(), o.prompt_tokens, fwd);
         r.first_prefill_s = seconds_since(t0);
@@ -166,7 +160,8 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     std::vector<double> prefill, decode, prefill_cpu, decode_cpu;
     auto rate = [](int64_t tokens, double s) { return tokens > 0 && s > 0 ? double(tokens) / s : 0.0; };
     for (int i = 0; i < o.repeats; i++) {
-        OneRun run = run_once(*model, o, team, r.prompt, state, r);
+        TimedRun run = time_run(*model, state, r.prompt, o.gen_tokens, fwd, &r.prefill_ops, &r.decode_ops,
+                                &r.sampling_s);
         prefill.push_back(rate(o.prompt_tokens, run.prefill_s));
         decode.push_back(rate(o.gen_tokens, run.decode_s));
         prefill_cpu.push_back(rate(o.prompt_tokens, run.prefill_cpu_s));

@@ -17,9 +17,16 @@
 
 namespace gw {
 
-using Clock = std::chrono::steady_clock;
-static double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
+// The fastest of `repeats` timed calls of fn, in seconds: a ceiling is a best case.
+template <class Fn>
+static double best_seconds(int repeats, Fn fn) {
+    double best = 1e30;
+    for (int r = 0; r < repeats; r++) {
+        auto t0 = std::chrono::steady_clock::now();
+        fn();
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
 }
 
 // Sum of n floats, reading each once: the loop's only job is to pull memory in. Four
@@ -69,16 +76,13 @@ Roofline measure_roofline(ThreadTeam& team, int repeats, int64_t read_bytes) {
     FloatBuffer buf(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; i++) buf[size_t(i)] = float(i & 7);  // touch every page first
     std::vector<float> sink(static_cast<size_t>(parts));
-    double best = 1e30;
-    for (int r = 0; r < repeats; r++) {
-        auto t0 = Clock::now();
+    const double read_s = best_seconds(repeats, [&] {
         team.run(parts, [&](int, int64_t i) {
             Range b = share(n, parts, int(i), 16);
             sink[size_t(i)] += read_all(buf.data() + b.begin, b.size());
         });
-        best = std::min(best, seconds_since(t0));
-    }
-    roof.read_gb_s = double(n) * sizeof(float) / best / 1e9;
+    });
+    roof.read_gb_s = double(n) * sizeof(float) / read_s / 1e9;
 
     // Arithmetic: a square product big enough for OpenBLAS's best kernel, cut into column
     // blocks like a prefill's products (model.cpp, team_linear).
@@ -89,16 +93,13 @@ Roofline measure_roofline(ThreadTeam& team, int repeats, int64_t read_bytes) {
         a[size_t(i)] = float(i % 13) * 0.01f;
         w[size_t(i)] = float(i % 7) * 0.01f;
     }
-    best = 1e30;
-    for (int r = 0; r < repeats; r++) {
-        auto t0 = Clock::now();
+    const double gemm_s = best_seconds(repeats, [&] {
         team.run(parts, [&](int, int64_t i) {
             Range cols = share(d, parts, int(i), 16);
             linear_columns(c.data(), a.data(), w.data(), nullptr, d, d, d, cols.begin, cols.end);
         });
-        best = std::min(best, seconds_since(t0));
-    }
-    roof.gemm_gflop_s = 2.0 * double(d) * double(d) * double(d) / best / 1e9;
+    });
+    roof.gemm_gflop_s = 2.0 * double(d) * double(d) * double(d) / gemm_s / 1e9;
     return roof;
 }
 

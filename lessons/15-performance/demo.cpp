@@ -74,34 +74,20 @@ void stage_bounds(const std::vector<Shape>& shapes, const gw::Roofline& roof, in
 }
 
 struct Timed {
-    double prefill_s = 0, decode_s = 0;
+    gw::TimedRun run;  // seconds of the prefill and of the decode steps
     gw::OpTimes prefill_ops, decode_ops;
 };
 
-// One prefill of the prompt, then `steps` one-token steps (always feeding token 0: the
-// values do not change the speed), on a fresh cache. The fastest of `repeats` runs.
+// The fastest of `repeats` runs of gw::time_run (bench.h, what `gptwalk bench` times):
+// a prefill of the prompt on a fresh cache, then `steps` greedy one-token steps.
 Timed run_model(const gw::Checkpoint& m, const std::vector<int>& prompt, int64_t steps,
                 const gw::ForwardOptions& options, int repeats = 3) {
-    const gw::Config& c = m.config;
-    gw::RunState s = gw::make_run_state(c, int64_t(prompt.size()), options.team ? options.team->size() : 1);
-    std::vector<float> logits(size_t(c.vocab_size) * prompt.size());
+    gw::RunState s = gw::make_run_state(m.config, int64_t(prompt.size()), options.team ? options.team->size() : 1);
     Timed best;
     for (int r = 0; r < repeats; r++) {
         Timed t;
-        s.n_past = 0;
-        gw::ForwardOptions o = options;
-        o.times = &t.prefill_ops;
-        auto t0 = Clock::now();
-        gw::forward(logits.data(), m, s, prompt.data(), int64_t(prompt.size()), o);
-        t.prefill_s = std::chrono::duration<double>(Clock::now() - t0).count();
-        gw::ForwardOptions d = o;  // a decode step needs the last logits only
-        d.times = &t.decode_ops;
-        d.all_logits = false;
-        const int next = 0;
-        t0 = Clock::now();
-        for (int64_t i = 0; i < steps; i++) gw::forward(logits.data(), m, s, &next, 1, d);
-        t.decode_s = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (r == 0 || t.prefill_s + t.decode_s < best.prefill_s + best.decode_s) best = t;
+        t.run = gw::time_run(m, s, prompt, steps, options, &t.prefill_ops, &t.decode_ops);
+        if (r == 0 || t.run.prefill_s + t.run.decode_s < best.run.prefill_s + best.run.decode_s) best = t;
     }
     return best;
 }
@@ -178,7 +164,7 @@ int main(int argc, char** argv) {
         run_model(*m, prompt, 1, o, 1);  // warm-up: first touch of the mapped weights
         Timed t = run_model(*m, prompt, steps, o);
         const Counts k = count(c, tokens);
-        const double pre = double(tokens) / t.prefill_s, dec = double(steps) / t.decode_s;
+        const double pre = double(tokens) / t.run.prefill_s, dec = double(steps) / t.run.decode_s;
         std::printf("\n4. This model, measured (kernels %s, best of 3)\n\n", gw::isa_name(o.isa));
         std::printf("   prefill %8.1f tok/s = %5.1f GFLOP/s  (%3.0f%% of the bound)\n", pre,
                     pre * k.prefill_flops_per_token / 1e9, 100 * pre * k.prefill_flops_per_token / 1e9 / roof.gemm_gflop_s);
@@ -195,7 +181,7 @@ int main(int argc, char** argv) {
 
         step.pause("three optimisations, switched off one at a time");
         std::printf("\n5. Switched off one at a time (prefill of %lld tokens; the fastest of 3)\n\n", (long long)tokens);
-        auto prefill_ms = [&](gw::ForwardOptions v) { return 1e3 * run_model(*m, prompt, 0, v).prefill_s; };
+        auto prefill_ms = [&](gw::ForwardOptions v) { return 1e3 * run_model(*m, prompt, 0, v).run.prefill_s; };
         const double on = prefill_ms(o);
         gw::ForwardOptions every = o;
         every.all_logits = true;  // logits for every row: the LM head and the last layer run all rows
