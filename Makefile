@@ -18,15 +18,23 @@ BUILD    ?= build
 SAN      ?=
 OPT      ?= -O2
 CXXFLAGS ?=
-# No -ffast-math / -Ofast: they break tanh, exp and infinities (STYLE.md, rule 11).
+LDFLAGS  ?=
+# No -ffast-math / -Ofast: they break tanh, exp and infinities (docs/conventions.md).
 # No -march=native: vector kernels pick their instruction set at run time (src/cpu.cpp).
 BASEFLAGS = -std=c++17 $(OPT) -g -Wall -Wextra -Iinclude -MMD -MP
 ifeq ($(SAN),1)
   BASEFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDSAN      = -fsanitize=address,undefined
 endif
-ALLFLAGS = $(BASEFLAGS) $(CXXFLAGS)
-LDLIBS   = -lopenblas -lstb -lpthread -lm
+
+# OpenBLAS's own header and library: tools/deps.sh finds them (never another BLAS's
+# cblas.h, such as netlib's) and writes the flags to $(BLAS_FLAGS), line 1 for the
+# compiler and line 2 for the linker. Give BLAS_CFLAGS= and BLAS_LIBS= to choose by hand.
+BLAS_FLAGS   = $(BUILD)/openblas.flags
+BLAS_CFLAGS ?= $(shell sed -n 1p $(BLAS_FLAGS) 2>/dev/null)
+BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
+ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(CXXFLAGS)
+LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 
 # Library: every src/*.cpp except the command-line front end (src/cli*.cpp).
 LIB_SRC  = $(filter-out src/cli%.cpp,$(wildcard src/*.cpp))
@@ -50,21 +58,21 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean
-all: check-deps $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
+all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
-$(BUILD)/obj/%.o: src/%.cpp
+$(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/%.cpp
+$(BUILD)/obj/tests/%.o: tests/%.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -Itests -c $< -o $@
 
-$(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp
+$(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -Ilessons -c $< -o $@
 
-$(BUILD)/obj/tools/%.o: tools/%.cpp
+$(BUILD)/obj/tools/%.o: tools/%.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -c $< -o $@
 
@@ -73,19 +81,19 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/gptwalk: $(CLI_OBJ) $(LIB)
-	$(CXX) $(LDSAN) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_BASE) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDSAN) -o $@ $< $(TEST_BASE) $(LIB) $(LDLIBS)
+	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(TEST_BASE) $(LIB) $(LDLIBS)
 
 $(BUILD)/lessons/%: $(BUILD)/obj/lessons/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDSAN) -o $@ $< $(LIB) $(LDLIBS)
+	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Suites that run programs need those programs built first.
 $(BUILD)/tests/test_cli $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli: $(BUILD)/gptwalk
@@ -124,12 +132,18 @@ MODEL ?= gpt2
 weights:
 	@tools/download_gpt2.sh $(MODEL)
 
-# System headers we need (tools/deps.sh says which are missing and how to get them).
+# The system packages we need: tools/deps.sh says which are missing and how to get them,
+# and writes OpenBLAS's flags. Made again when deps.sh changes or after `make deps`.
+$(BLAS_FLAGS): tools/deps.sh
+	@tools/deps.sh check $@
+
 check-deps:
-	@tools/deps.sh check
+	@rm -f $(BLAS_FLAGS)
+	@$(MAKE) --no-print-directory $(BLAS_FLAGS)
 
 deps:
 	@tools/deps.sh install
+	@rm -f $(BLAS_FLAGS)
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -3,6 +3,7 @@
 // the "flags" line of /proc/cpuinfo (Linux).
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -49,7 +50,7 @@ TEST_CASE("parse_isa: unknown names are usage errors that list the choices") {
 TEST_CASE("parse_isa: a known set this CPU lacks is an Error (not a usage error)") {
     int lacking = 0;
     for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
-        if (isa_supported(isa)) continue;
+        if (cpu_has(isa)) continue;  // (a set above GPTWALK_MAX_ISA: the test below)
         lacking++;
         try {
             parse_isa(isa_name(isa));
@@ -79,9 +80,69 @@ TEST_CASE("detection agrees with /proc/cpuinfo") {
         MESSAGE("skipped: no flags line in /proc/cpuinfo");
         return;
     }
-    CHECK(isa_supported(Isa::Avx2) == (flags.count("avx2") && flags.count("fma")));
-    CHECK(isa_supported(Isa::Avx512) == bool(flags.count("avx512f")));
+    CHECK(cpu_has(Isa::Avx2) == (flags.count("avx2") && flags.count("fma")));
+    CHECK(cpu_has(Isa::Avx512) == bool(flags.count("avx512f")));
 #else
     MESSAGE("skipped: needs Linux on x86-64");
 #endif
+}
+
+// Sets GPTWALK_MAX_ISA for one scope and puts back what the environment had (CI runs this
+// whole suite with the variable already set).
+struct CapScope {
+    std::string old;
+    bool had;
+    explicit CapScope(const char* value) : had(std::getenv("GPTWALK_MAX_ISA") != nullptr) {
+        if (had) old = std::getenv("GPTWALK_MAX_ISA");
+        setenv("GPTWALK_MAX_ISA", value, 1);
+    }
+    ~CapScope() {
+        if (had)
+            setenv("GPTWALK_MAX_ISA", old.c_str(), 1);
+        else
+            unsetenv("GPTWALK_MAX_ISA");
+    }
+};
+
+TEST_CASE("GPTWALK_MAX_ISA caps what counts as supported, and nothing else") {
+    for (Isa cap : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
+        CapScope scope(isa_name(cap));
+        CAPTURE(isa_name(cap));
+        CHECK(isa_cap() == cap);
+        for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
+            CAPTURE(isa_name(isa));
+            CHECK(isa_supported(isa) == (cpu_has(isa) && int(isa) <= int(cap)));
+            if (cpu_has(isa) && int(isa) > int(cap)) {
+                // asking for a set above the cap by name is refused, saying why
+                try {
+                    parse_isa(isa_name(isa));
+                    FAIL_CHECK("no exception");
+                } catch (const UsageError&) {
+                    FAIL_CHECK("a usage error for a known name");
+                } catch (const Error& e) {
+                    CHECK(std::string(e.what()).find("GPTWALK_MAX_ISA") != std::string::npos);
+                }
+            }
+        }
+        CHECK(int(best_isa()) <= int(cap));
+    }
+    {
+        CapScope scope("");  // empty is the same as unset
+        CHECK(isa_cap() == Isa::Avx512);
+    }
+}
+
+TEST_CASE("GPTWALK_MAX_ISA: a name it does not know is one line that quotes it") {
+    for (const char* bad : {"AVX2", "sse4", "auto", "avx512 "}) {
+        CapScope scope(bad);
+        CAPTURE(bad);
+        try {
+            best_isa();
+            FAIL_CHECK("no exception");
+        } catch (const Error& e) {
+            std::string msg = e.what();
+            CHECK(msg.find(std::string("'") + bad + "'") != std::string::npos);
+            CHECK(msg.find('\n') == std::string::npos);
+        }
+    }
 }
