@@ -10,6 +10,9 @@
 #   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
 #   make deps       install the system packages (Debian/Ubuntu) when a header is missing
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (needs clang)
+#   make test-portable  the suite and lesson checks as other CPUs would run them (tools/test_portable.sh)
+#   make check-fresh    the README's two commands in fresh Debian 12 roots (tools/check_fresh.sh)
+#   make check-arm64    cross-build for aarch64 and run the suites under qemu (tools/check_arm64.sh)
 #
 # BUILD=dir puts every output under another folder (several builds side by side).
 
@@ -57,7 +60,8 @@ TOOL_SRC = $(wildcard tools/*.cpp)
 TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
-.PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean
+.PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
+        test-portable check-fresh check-arm64
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -119,11 +123,9 @@ test-lessons: lessons
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
-	@if $(BUILD)/gptwalk walk encode --help >/dev/null 2>&1; then \
-	  $(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png && \
-	  $(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png && \
-	  echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"; \
-	else echo "(the walk pictures will appear in $(BUILD)/ once 'gptwalk walk' exists)"; fi
+	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png
+	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png
+	@echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"
 
 bench: all
 	@tools/bench.sh $(BUILD)
@@ -148,6 +150,15 @@ deps:
 FUZZ_SECONDS ?= 60
 fuzz:
 	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+test-portable: tests lessons
+	@tools/test_portable.sh $(BUILD)
+
+check-fresh:
+	@tools/check_fresh.sh
+
+check-arm64:
+	@tools/check_arm64.sh
 
 clean:
 	rm -rf build

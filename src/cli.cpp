@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <string>
 
 #include "cli.h"
 #include "error.h"
@@ -47,6 +48,30 @@ static const Command* find_command(int argc, char** argv, int* consumed) {
     return nullptr;
 }
 
+// A group is the first word of two-word commands ("walk" of "walk decode").
+static bool is_group(const std::string& word) {
+    for (const Command* c : kCommands)
+        if (c->name.rfind(word + " ", 0) == 0) return true;
+    return false;
+}
+
+// "gptwalk walk --help": the group's commands, as the top-level help lists them.
+static void print_group_help(const std::string& group) {
+    std::printf("usage: gptwalk %s SUBCOMMAND [flags]     (gptwalk %s SUBCOMMAND --help for its flags)\n\n"
+                "subcommands:\n", group.c_str(), group.c_str());
+    for (const Command* c : kCommands)
+        if (c->name.rfind(group + " ", 0) == 0)
+            std::printf("  %-16s %s\n", c->name.c_str() + group.size() + 1, c->summary.c_str());
+}
+
+// The group's subcommand names, for an error message: "decode, encode, positions, fewshot".
+static std::string group_choices(const std::string& group) {
+    std::string out;
+    for (const Command* c : kCommands)
+        if (c->name.rfind(group + " ", 0) == 0) out += (out.empty() ? "" : ", ") + c->name.substr(group.size() + 1);
+    return out;
+}
+
 int main(int argc, char** argv) {
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
         !std::strcmp(argv[1], "help")) {
@@ -57,6 +82,18 @@ int main(int argc, char** argv) {
     try {
         int consumed = 0;
         cmd = find_command(argc, argv, &consumed);
+        if (!cmd && is_group(argv[1])) {
+            const std::string group = argv[1];
+            if (argc > 2 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h"))) {
+                print_group_help(group);
+                return 0;
+            }
+            if (argc < 3)
+                throw UsageError(cat("'", group, "' needs a subcommand: ", group_choices(group),
+                                     " (see gptwalk ", group, " --help)"));
+            throw UsageError(cat("unknown ", group, " subcommand '", argv[2], "': choose ",
+                                 group_choices(group), " (see gptwalk ", group, " --help)"));
+        }
         if (!cmd) throw UsageError(cat("unknown command '", argv[1], "' (see gptwalk --help)"));
         Args args = parse_args(*cmd, argc, argv, consumed);
         if (args.has("--help")) {

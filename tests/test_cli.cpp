@@ -40,6 +40,19 @@ TEST_CASE("help: top level and every command") {
     CHECK(gptwalk("", &out) == 2);  // no command: usage, exit 2
 }
 
+TEST_CASE("help: a command group lists its subcommands, and each answers --help") {
+    std::string out;
+    CHECK(gptwalk("walk --help", &out) == 0);
+    CHECK(out.find("usage: gptwalk walk SUBCOMMAND") != std::string::npos);
+    for (const char* sub : {"decode", "encode", "positions", "fewshot"}) {
+        CAPTURE(sub);
+        CHECK(out.find(std::string("  ") + sub + " ") != std::string::npos);
+        std::string h;
+        CHECK(gptwalk(std::string("walk ") + sub + " --help", &h) == 0);
+        CHECK(h.find(std::string("usage: gptwalk walk ") + sub) != std::string::npos);
+    }
+}
+
 TEST_CASE("usage errors exit 2 with one line") {
     struct Case { const char* args; const char* says; };
     const Case cases[] = {
@@ -58,6 +71,8 @@ TEST_CASE("usage errors exit 2 with one line") {
         {"generate --prompt a --prompt b", "--prompt given twice"},
         {"logits --ids 1,2", "give --out"},
         {"tokenize", "exactly one of --text or --file"},
+        {"walk", "'walk' needs a subcommand: "},
+        {"walk stroll", "unknown walk subcommand 'stroll': choose "},
     };
     for (const Case& c : cases) {
         CAPTURE(c.args);

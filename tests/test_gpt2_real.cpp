@@ -18,10 +18,21 @@ using namespace gw;
 static const std::string kDir = "weights/gpt2";
 static const bool kPresent = file_exists(kDir + "/model.safetensors");
 
-TEST_CASE("real GPT-2 present?") {
-    if (!kPresent)
-        std::printf("SKIPPED: real GPT-2 tests: %s/ not found (run `make weights MODEL=gpt2` to enable)\n",
-                    kDir.c_str());
+// Without the weights, say once why every test below is skipped (tests/run_all.sh shows
+// lines that start with "SKIPPED:").
+static const bool kSaidWhy =
+    kPresent || std::printf("SKIPPED: real GPT-2 tests: %s/ not found (run `make weights MODEL=gpt2` to enable)\n",
+                            kDir.c_str()) > 0;
+
+TEST_CASE("GPT-2 124M: the downloaded checkpoint has GPT-2 124M's shape" * doctest::skip(!kPresent)) {
+    auto m = load_checkpoint(kDir);
+    const Config& c = m->config;
+    CHECK(c.n_layer == 12);
+    CHECK(c.n_head == 12);
+    CHECK(c.n_embd == 768);
+    CHECK(c.n_positions == 1024);
+    CHECK(c.vocab_size == 50257);
+    CHECK(c.parameter_count() == 124439808);  // what Hugging Face reports for gpt2
 }
 
 static std::vector<int> greedy(const Checkpoint& m, const std::vector<int>& prompt, int64_t n) {
