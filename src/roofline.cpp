@@ -85,7 +85,7 @@ Roofline measure_roofline(ThreadTeam& team, int repeats, int64_t read_bytes) {
     roof.read_gb_s = double(n) * sizeof(float) / read_s / 1e9;
 
     // Arithmetic: a square product big enough for OpenBLAS's best kernel, cut into column
-    // blocks like a prefill's products (model.cpp, team_linear).
+    // blocks like a prefill's products (model.cpp, Ops::linear).
     const int64_t d = 1024;
     const size_t dd = static_cast<size_t>(d * d);
     FloatBuffer a(dd), w(dd), c(dd);
