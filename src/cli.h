@@ -18,6 +18,7 @@
 namespace gw {
 
 class Tokenizer;
+struct Image;
 
 struct Flag {
     std::string name;     // "--prompt" (or "-n")
@@ -31,6 +32,7 @@ struct Command {
     std::string usage;     // after the name: "--prompt STR [-n N]"
     std::vector<Flag> (*flags)();  // a function, so no global depends on another's construction
     int (*run)(const struct Args& args);
+    int max_positional = 0;  // bare arguments it takes (neighbours: its TOKEN); more are usage errors
 };
 
 // Parsed flags of one command.
@@ -46,7 +48,8 @@ struct Args {
     double real(const std::string& flag, double fallback, double lo, double hi) const;
 };
 
-// Parses argv[first..] against the command's flags. Handles --flag VALUE and --flag=VALUE.
+// Parses argv[first..] against the command's flags. Handles --flag VALUE and --flag=VALUE;
+// refuses unknown flags, repeated flags and more bare arguments than the command takes.
 Args parse_args(const Command& cmd, int argc, char** argv, int first);
 void print_command_help(const Command& cmd);
 
@@ -67,10 +70,14 @@ Isa kernels_from(const Args& args);   // --kernels, default auto
 void apply_threads(const Args& args);  // --threads N (OpenBLAS)
 std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
 std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why);
-// --ids / --prompt-ids "1,2,3" -> ids; each checked against vocab_size.
+// --prompt-ids "1,2,3" -> ids; each checked against vocab_size.
 std::vector<int> parse_ids(const std::string& flag, const std::string& text, int64_t vocab_size);
 // The prompt as ids, from --prompt STR / --file PATH (tokenized) or --prompt-ids/--ids.
 std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok);
+// Writes an output file (output_file.h: temporary file, then renamed into place) and
+// says so on stdout, one way for every command: "wrote PATH (WHAT)".
+void write_output(const std::string& path, const std::string& bytes, const std::string& what);
+void write_png_output(const std::string& path, const Image& image);  // "wrote PATH (W x H PNG)"
 // Sampler flags (--greedy, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed).
 SamplerConfig sampler_from(const Args& args);
 std::vector<Flag> model_flags();    // --model --kernels --threads

@@ -22,6 +22,8 @@ Args parse_args(const Command& cmd, int argc, char** argv, int first) {
     for (int i = first; i < argc; i++) {
         std::string arg = argv[i];
         if (arg.size() < 2 || arg[0] != '-') {
+            if (int(a.positional.size()) >= cmd.max_positional)
+                throw UsageError(cat(cmd.name, ": unexpected argument '", arg, "' (see gptwalk ", cmd.name, " --help)"));
             a.positional.push_back(arg);
             continue;
         }

@@ -8,6 +8,8 @@
 #include "error.h"
 #include "linear.h"
 #include "mapped_file.h"
+#include "output_file.h"
+#include "picture.h"
 #include "tokenizer.h"
 
 namespace gw {
@@ -149,6 +151,16 @@ SamplerConfig sampler_from(const Args& args) {
         throw UsageError("--greedy cannot be combined with --temperature, --top-k, --top-p or --min-p");
     validate(c);
     return c;
+}
+
+void write_output(const std::string& path, const std::string& bytes, const std::string& what) {
+    write_output_file(path, bytes);
+    std::printf("wrote %s (%s)\n", path.c_str(), what.c_str());
+}
+
+void write_png_output(const std::string& path, const Image& image) {
+    write_png(path, image);
+    std::printf("wrote %s (%d x %d PNG)\n", path.c_str(), image.width, image.height);
 }
 
 }  // namespace gw

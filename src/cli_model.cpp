@@ -67,10 +67,8 @@ const Command kInspectCommand = {"inspect", "print a checkpoint's config, tensor
 // ---------------------------------------------------------------- logits
 
 static std::vector<Flag> logits_flags() {
-    return join({model_flags(),
-                 {{"--prompt", "STR", "the prompt text (UTF-8)"},
-                  {"--ids", "1,2,3", "the prompt as token ids (no tokenizer needed)"},
-                  {"--out", "FILE.npy", "write the logits of every position, float32 (T, vocab_size)"},
+    return join({model_flags(), prompt_flags(),
+                 {{"--out", "FILE.npy", "write the logits of every position, float32 (T, vocab_size)"},
                   {"--dump-trace", "DIR", "also write every trace point as DIR/<name>.npy"}}});
 }
 
@@ -80,28 +78,14 @@ static void make_dir(const std::string& dir) {
 }
 
 static int run_logits(const Args& args) {
-    if (args.has("--prompt") == args.has("--ids"))
-        throw UsageError("logits: give exactly one of --prompt or --ids");
     if (!args.has("--out") && !args.has("--dump-trace"))
         throw UsageError("logits: give --out FILE.npy (and/or --dump-trace DIR)");
     std::string dir = model_dir(args);
     Isa isa = kernels_from(args);
     apply_threads(args);
     auto m = load_checkpoint(dir);
-    std::vector<int> ids;
-    if (args.has("--ids")) {
-        ids = parse_ids("--ids", args.str("--ids"), m->config.vocab_size);
-    } else {
-        auto tok = need_tokenizer(dir, "for --prompt (or give --ids)");
-        const std::string text = args.str("--prompt");
-        size_t bad = 0;
-        if (!is_valid_utf8(text, &bad)) fail("--prompt: not valid UTF-8 (bad byte at offset ", bad, ")");
-        ids = tok->encode(text);
-        for (int id : ids)  // files from two different models: say so, do not read past wte
-            if (id >= m->config.vocab_size)
-                fail(dir, ": the tokenizer gave token id ", id, " but config.json says vocab_size=",
-                     m->config.vocab_size, ": the tokenizer files do not belong to this model");
-    }
+    auto tok = args.has("--prompt-ids") ? nullptr : maybe_tokenizer(dir);
+    const std::vector<int> ids = prompt_ids(args, *m, tok.get());
     const int64_t T = int64_t(ids.size()), V = m->config.vocab_size;
     if (T == 0) fail("the prompt is empty: give at least one token");
     if (T > m->config.n_positions)
@@ -116,7 +100,7 @@ static int run_logits(const Args& args) {
     forward(logits.data(), *m, state, ids.data(), T, opts);
     if (args.has("--out")) {
         write_npy(args.str("--out"), logits.data(), Shape{T, V});
-        std::printf("wrote %s: logits (%lld, %lld) float32\n", args.str("--out").c_str(), (long long)T, (long long)V);
+        std::printf("wrote %s (logits (%lld, %lld) float32)\n", args.str("--out").c_str(), (long long)T, (long long)V);
     }
     if (opts.trace) {
         std::string out = args.str("--dump-trace");
@@ -128,7 +112,7 @@ static int run_logits(const Args& args) {
 }
 
 const Command kLogitsCommand = {"logits", "write the logits (and optionally every activation) as .npy",
-                                "(--prompt STR | --ids IDS) --out FILE.npy [--dump-trace DIR]",
+                                "(--prompt STR | --file PATH | --prompt-ids IDS) --out FILE.npy [--dump-trace DIR]",
                                 logits_flags, run_logits};
 
 }  // namespace gw

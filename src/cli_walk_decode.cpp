@@ -19,18 +19,6 @@ namespace gw {
 
 using namespace walk_text;
 
-static void write_text(const std::string& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    f << text;
-    if (!f) fail(path, ": cannot write (does the folder exist and is it writable?)");
-}
-
-static void no_positional(const Args& args) {
-    if (!args.positional.empty())
-        throw UsageError(cat(args.command->name, ": unexpected argument '", args.positional[0],
-                             "' (see gptwalk ", args.command->name, " --help)"));
-}
-
 // ------------------------------------------------------------------ walk decode
 
 static std::vector<Flag> walk_decode_flags() {
@@ -58,7 +46,6 @@ static void parse_tree(const std::string& spec, int64_t* B, int64_t* D) {
 }
 
 static int run_walk_decode(const Args& args) {
-    no_positional(args);
     const bool compare = args.has("--compare"), tree = args.has("--tree");
     if (compare && tree) throw UsageError("walk decode: --compare and --tree cannot be combined");
     if ((compare || tree) && (args.has("--greedy") || args.has("--temperature") || args.has("--top-k") ||
@@ -106,12 +93,10 @@ static int run_walk_decode(const Args& args) {
         if (args.has("--png")) picture = decoding_walk_picture(w, tok.get());
     }
     if (args.has("--json")) {
-        write_text(args.str("--json"), json);
-        std::printf("wrote %s\n", args.str("--json").c_str());
+        write_output(args.str("--json"), json, "JSON");
     }
     if (args.has("--png")) {
-        write_png(args.str("--png"), picture);
-        std::printf("wrote %s (%dx%d)\n", args.str("--png").c_str(), picture.width, picture.height);
+        write_png_output(args.str("--png"), picture);
     }
     return 0;
 }
@@ -135,7 +120,6 @@ static std::vector<Flag> walk_fewshot_flags() {
 }
 
 static int run_walk_fewshot(const Args& args) {
-    no_positional(args);
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
     apply_threads(args);
@@ -147,13 +131,11 @@ static int run_walk_fewshot(const Args& args) {
     FewshotWalk w = run_fewshot(*model, *tok, task, k, isa);
     print_fewshot(stdout, w, *tok, dir);
     if (args.has("--json")) {
-        write_text(args.str("--json"), fewshot_json(w, *tok, dir));
-        std::printf("wrote %s\n", args.str("--json").c_str());
+        write_output(args.str("--json"), fewshot_json(w, *tok, dir), "JSON");
     }
     if (args.has("--png")) {
         Image img = fewshot_picture(w, *tok);
-        write_png(args.str("--png"), img);
-        std::printf("wrote %s (%dx%d)\n", args.str("--png").c_str(), img.width, img.height);
+        write_png_output(args.str("--png"), img);
     }
     return 0;
 }
@@ -221,6 +203,6 @@ static int run_neighbours(const Args& args) {
 
 const Command kNeighboursCommand = {
     "neighbours", "the token vectors nearest one token's vector, by cosine and by dot product",
-    "(TOKEN | --id N) [-k K] [--model DIR]", neighbours_flags, run_neighbours};
+    "(TOKEN | --id N) [-k K] [--model DIR]", neighbours_flags, run_neighbours, /*max_positional=*/1};
 
 }  // namespace gw

@@ -14,23 +14,6 @@
 
 namespace gw {
 
-static void write_text(const std::string& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) fail(path, ": cannot write the file");
-}
-
-static void no_positional(const Args& args) {
-    if (!args.positional.empty())
-        throw UsageError(cat(args.command->name, ": unexpected argument '", args.positional[0], "'"));
-}
-
-static void save_png(const std::string& path, const Image& img) {
-    write_png(path, img);
-    std::printf("wrote %s (%d x %d pixels)\n", path.c_str(), img.width, img.height);
-}
-
 // ---------------------------------------------------------------- walk encode
 
 static std::vector<Flag> walk_encode_flags() {
@@ -44,7 +27,6 @@ static std::vector<Flag> walk_encode_flags() {
 }
 
 static int run_walk_encode(const Args& args) {
-    no_positional(args);
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
     apply_threads(args);
@@ -75,10 +57,9 @@ static int run_walk_encode(const Args& args) {
     print_notes(stdout, encoding_walk_notes());
     if (args.has("--json") || args.has("--png")) std::printf("\n");
     if (args.has("--json")) {
-        write_text(args.str("--json"), encoding_walk_json(w, &p, tk));
-        std::printf("wrote %s\n", args.str("--json").c_str());
+        write_output(args.str("--json"), encoding_walk_json(w, &p, tk), "JSON");
     }
-    if (args.has("--png")) save_png(args.str("--png"), encoding_walk_picture(w, tk));
+    if (args.has("--png")) write_png_output(args.str("--png"), encoding_walk_picture(w, tk));
     std::fflush(stdout);
     return 0;
 }
@@ -107,7 +88,6 @@ static const char* const kDefaultText =
     "their daughters.";
 
 static int run_walk_positions(const Args& args) {
-    no_positional(args);
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
     apply_threads(args);
@@ -129,10 +109,9 @@ static int run_walk_positions(const Args& args) {
     else if (!given) std::printf("(text: the opening of Pride and Prejudice, %zu tokens)\n", ids.size());
     print_position_kernels(stdout, pk);
     if (args.has("--json")) {
-        write_text(args.str("--json"), position_kernels_json(pk));
-        std::printf("wrote %s\n", args.str("--json").c_str());
+        write_output(args.str("--json"), position_kernels_json(pk), "JSON");
     }
-    if (args.has("--png")) save_png(args.str("--png"), position_kernels_picture(pk));
+    if (args.has("--png")) write_png_output(args.str("--png"), position_kernels_picture(pk));
     std::fflush(stdout);
     return 0;
 }

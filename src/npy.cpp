@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-
 #include "error.h"
 #include "mapped_file.h"
+#include "output_file.h"
 
 namespace gw {
 
@@ -20,17 +19,16 @@ void write_npy(const std::string& path, const float* data, const Shape& shape) {
     size_t total = (prefix + header.size() + 1 + 63) / 64 * 64;
     header.append(total - prefix - header.size() - 1, ' ');
     header += '\n';
-    std::ofstream f(path, std::ios::binary);
-    if (!f) fail(path, ": cannot open for writing");
+    OutputFile f(path);
     uint16_t hlen = uint16_t(header.size());
     const char magic[8] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0};
     f.write(magic, 8);
     char len_le[2] = {char(hlen & 0xFF), char(hlen >> 8)};
     f.write(len_le, 2);
-    f << header;
+    f.write(header);
     // x86-64 and ARM64 Linux are little-endian, as '<f4' says.
-    f.write(reinterpret_cast<const char*>(data), std::streamsize(shape.numel() * sizeof(float)));
-    if (!f) fail(path, ": write failed");
+    f.write(data, size_t(shape.numel()) * sizeof(float));
+    f.commit();
 }
 
 NpyArray read_npy(const std::string& path) {

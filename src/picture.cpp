@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "error.h"
+#include "output_file.h"
 #include "picture_canvas.h"
 
 namespace gw {
@@ -368,9 +369,12 @@ void write_png(const std::string& path, const Image& image) {
         image.rgb.size() != size_t(image.width) * size_t(image.height) * 3)
         fail(path, ": cannot write PNG: image is ", image.width, "x", image.height, " but holds ",
              image.rgb.size(), " bytes");
-    // stb returns 0 when it cannot open or write the file (missing folder, no permission).
-    if (!stbi_write_png(path.c_str(), image.width, image.height, 3, image.rgb.data(), image.width * 3))
-        fail(path, ": cannot write PNG (does the folder exist and is it writable?)");
+    // stb encodes into memory (it reports no write errors of its own); OutputFile writes it.
+    std::string png;
+    auto append = [](void* out, void* data, int n) { static_cast<std::string*>(out)->append(static_cast<char*>(data), size_t(n)); };
+    if (!stbi_write_png_to_func(append, &png, image.width, image.height, 3, image.rgb.data(), image.width * 3))
+        fail("'", path, "': cannot encode the PNG");
+    write_output_file(path, png);
 }
 
 }  // namespace gw

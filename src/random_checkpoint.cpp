@@ -12,9 +12,9 @@
 #include <cmath>
 #include <cstring>    // memcpy
 #include <filesystem>
-#include <fstream>
 
 #include "error.h"
+#include "output_file.h"
 #include "weights.h"
 
 namespace gw {
@@ -109,7 +109,7 @@ std::vector<Planned> plan(const Config& cfg, const RandomCheckpointOptions& o) {
 }
 
 // Streams one tensor's values, chunk by chunk, converted to its dtype.
-void write_tensor(std::ofstream& f, const Planned& t, const RandomCheckpointOptions& o, int64_t P) {
+void write_tensor(OutputFile& f, const Planned& t, const RandomCheckpointOptions& o, int64_t P) {
     const int64_t n = t.spec.shape.numel();
     const size_t size = dtype_size(t.spec.dtype);
     Rng rng(seed_for(o.seed, t.key));
@@ -132,7 +132,7 @@ void write_tensor(std::ofstream& f, const Planned& t, const RandomCheckpointOpti
             else u = t.spec.dtype == DType::F16 ? f32_to_f16(x) : f32_to_bf16(x);
             for (size_t b = 0; b < size; b++) bytes[size_t(j) * size + b] = uint8_t(u >> (8 * b));
         }
-        f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        f.write(bytes.data(), bytes.size());
     }
 }
 
@@ -170,22 +170,16 @@ void write_random_checkpoint(const std::string& dir, const Config& cfg,
     if (ec) fail(dir, ": cannot create directory: ", ec.message());
 
     const std::string config_path = dir + "/config.json";
-    std::ofstream cf(config_path, std::ios::binary | std::ios::trunc);
-    cf << config_json(cfg, options.dtype);
-    cf.close();
-    if (!cf) fail(config_path, ": write failed");
+    write_output_file(config_path, config_json(cfg, options.dtype));
 
     const std::string path = dir + "/model.safetensors";
     std::vector<Planned> tensors = plan(cfg, options);
     std::vector<TensorSpec> specs;
     for (const Planned& t : tensors) specs.push_back(t.spec);
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (!f) fail(path, ": cannot open for writing");
-    const std::string header = safetensors_header(specs, {{"format", "pt"}});  // as transformers writes
-    f.write(header.data(), std::streamsize(header.size()));
+    OutputFile f(path);
+    f.write(safetensors_header(specs, {{"format", "pt"}}));  // the metadata transformers writes
     for (const Planned& t : tensors) write_tensor(f, t, options, cfg.n_positions);
-    f.close();
-    if (!f) fail(path, ": write failed (disk full?)");
+    f.commit();
 }
 
 }  // namespace gw

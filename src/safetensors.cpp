@@ -7,10 +7,10 @@
 
 #include <algorithm>  // std::sort
 #include <cstring>    // memcpy
-#include <fstream>
 
 #include "error.h"
 #include "json.h"
+#include "output_file.h"
 
 namespace gw {
 
@@ -331,14 +331,10 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
                  t.shape.str(), " of ", dtype_name(t.dtype));
         specs.push_back({t.name, t.dtype, t.shape});
     }
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (!f) fail(path, ": cannot open for writing");
-    std::string header = safetensors_header(specs, metadata);
-    f.write(header.data(), std::streamsize(header.size()));
-    for (const TensorToWrite& t : tensors)
-        f.write(reinterpret_cast<const char*>(t.bytes.data()), std::streamsize(t.bytes.size()));
-    f.close();
-    if (!f) fail(path, ": write failed");
+    OutputFile f(path);
+    f.write(safetensors_header(specs, metadata));
+    for (const TensorToWrite& t : tensors) f.write(t.bytes.data(), t.bytes.size());
+    f.commit();
 }
 
 }  // namespace gw

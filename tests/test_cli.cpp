@@ -69,7 +69,9 @@ TEST_CASE("usage errors exit 2 with one line") {
         {"generate --prompt hi --prompt-ids 1,2", "exactly one of --prompt, --file, --prompt-ids"},
         {"generate --prompt hi --greedy=yes", "--greedy takes no value"},
         {"generate --prompt a --prompt b", "--prompt given twice"},
-        {"logits --ids 1,2", "give --out"},
+        {"logits --prompt-ids 1,2", "give --out"},
+        {"generate stray --prompt hi", "unexpected argument 'stray'"},
+        {"neighbours one two", "unexpected argument 'two'"},
         {"tokenize", "exactly one of --text or --file"},
         {"walk", "'walk' needs a subcommand: "},
         {"walk stroll", "unknown walk subcommand 'stroll': choose "},
@@ -141,7 +143,7 @@ TEST_CASE("logits writes (T, V) float32 .npy equal to the reference; --dump-trac
         while (!ids.empty() && (ids.back() == '\n' || ids.back() == ',')) ids.pop_back();
     }
     std::string out;
-    REQUIRE(gptwalk("logits --model " + kF32 + " --ids " + ids + " --out " + tmp.file("l.npy") +
+    REQUIRE(gptwalk("logits --model " + kF32 + " --prompt-ids " + ids + " --out " + tmp.file("l.npy") +
                         " --dump-trace " + tmp.file("trace"),
                     &out) == 0);
     NpyArray got = read_npy(tmp.file("l.npy")), want = read_npy(kF32 + "/trace/logits.npy");

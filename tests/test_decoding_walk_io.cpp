@@ -44,7 +44,7 @@ static void check_png(const std::string& path, const std::string& out) {
     stbi_image_free(px);
     CHECK(w > 400);
     CHECK(h > 300);
-    CHECK(contains(out, "wrote " + path + " (" + std::to_string(w) + "x" + std::to_string(h) + ")"));
+    CHECK(contains(out, "wrote " + path + " (" + std::to_string(w) + " x " + std::to_string(h) + " PNG)"));
 }
 
 TEST_CASE("walk decode: the JSON holds every number the table prints; the PNG decodes; --step never blocks") {

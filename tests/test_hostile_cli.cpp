@@ -36,7 +36,7 @@ TEST_CASE("prompts: invalid UTF-8, empty, too long for the context") {
          {"tokenize", "--model", m, "--text", "", "--ids-only"},
          {"generate", "--model", m, "--prompt", long_text, "-n", "1"},
          {"generate", "--model", m, "--prompt-ids", long_ids, "-n", "1"},
-         {"logits", "--model", m, "--ids", long_ids + ",1", "--out", "x.npy"},
+         {"logits", "--model", m, "--prompt-ids", long_ids + ",1", "--out", "x.npy"},
          {"logits", "--model", m, "--prompt", "h\xff", "--out", "x.npy"}},
         f.tmp.path);
     check_error(r[0], 1, {"--prompt", "not valid UTF-8", "offset 1"});
@@ -64,7 +64,7 @@ TEST_CASE("prompts: token ids out of range or malformed, for every command that 
         const std::vector<std::string>* values;
     };
     const Taker takers[] = {{{"generate", "-n", "1"}, "--prompt-ids", &bad},
-                            {{"logits", "--out", "x.npy"}, "--ids", &bad},
+                            {{"logits", "--out", "x.npy"}, "--prompt-ids", &bad},
                             {{"walk", "decode", "-n", "1"}, "--prompt-ids", &some},
                             {{"walk", "encode"}, "--prompt-ids", &some},
                             {{"walk", "positions"}, "--prompt-ids", &some}};
@@ -170,8 +170,8 @@ TEST_CASE("command line: every flag of every command, with its value missing or 
     // A new command whose required flag is not here shows up as a failed message check.
     const std::vector<std::pair<std::string, std::string>> context = {
         {"--model", f.base}, {"-n", "1"}, {"--gen-tokens", "1"}, {"--prompt-tokens", "2"}, {"--repeats", "1"},
-        {"--prompt-ids", "1"}, {"--ids", "1"}, {"--text", "hi"}, {"--out", "out.npy"}, {"--id", "1"}};
-    const std::vector<std::vector<std::string>> groups = {{"--prompt", "--file", "--prompt-ids", "--ids", "--id"},
+        {"--prompt-ids", "1"}, {"--text", "hi"}, {"--out", "out.npy"}, {"--id", "1"}};
+    const std::vector<std::vector<std::string>> groups = {{"--prompt", "--file", "--prompt-ids", "--id"},
                                                           {"--text", "--file"}};
     const auto same_group = [&](const std::string& a, const std::string& b) {
         for (const auto& g : groups)
