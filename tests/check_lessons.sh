@@ -1,13 +1,34 @@
 #!/usr/bin/env bash
 # check_lessons.sh BUILD — runs every checked command in lessons/*/README.md and
 # compares its output with the lesson's (see tools/check_lessons.cpp for the format);
-# then checks that every built demo refuses a bad command line the way lessons/lesson.h
-# promises: exit 2, exactly one line on stderr, nothing on stdout.
+# checks that every source path a lesson names exists, and that every built demo refuses
+# a bad command line the way lessons/lesson.h promises: exit 2, exactly one line on
+# stderr, nothing on stdout.
 set -euo pipefail
 build=$1
 shopt -s nullglob
 readmes=(lessons/README.md lessons/*/README.md)
 [ ${#readmes[@]} -gt 0 ] || { echo "no lessons found"; exit 1; }
+# Every file a lesson points at (outside its Exercises, which name files the student
+# writes) must exist: a moved or renamed module fails here, not in a student's hands.
+# Globs must match something; <placeholders> and weights/gpt2* (made by `make weights`)
+# are not files of the repository.
+missing=0 found=0
+for readme in "${readmes[@]}"; do
+    while read -r path; do
+        case $path in *"<"*|weights/gpt2*) continue ;; esac
+        if compgen -G "$path" >/dev/null; then  # a glob must match; a plain path must exist
+            found=$((found + 1))
+        else
+            echo "FAIL: $readme names $path, which does not exist"
+            missing=$((missing + 1))
+        fi
+    done < <(awk '/^## Exercises/ {skip = 1; next} /^## / {skip = 0} !skip' "$readme" |
+             grep -oE '`(src|include|tests|tools|lessons|docs|weights|fuzz)/[^` ]*`' | tr -d '`' | sort -u)
+done
+echo "source paths named by the lessons: $found found, $missing missing"
+[ "$missing" -eq 0 ] || exit 1
+
 "$build/tools/check_lessons" "$build" "${readmes[@]}"
 
 demos=("$build"/lessons/*)
