@@ -23,7 +23,7 @@ OPT      ?= -O2
 CXXFLAGS ?=
 LDFLAGS  ?=
 # No -ffast-math / -Ofast: they break tanh, exp and infinities (docs/conventions.md).
-# No -march=native: vector kernels pick their instruction set at run time (src/cpu.cpp).
+# No -march=native: vector kernels pick their instruction set at run time (src/core/cpu.cpp).
 BASEFLAGS = -std=c++17 $(OPT) -g -Wall -Wextra -Iinclude -MMD -MP
 ifeq ($(SAN),1)
   BASEFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -39,9 +39,11 @@ BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
 ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(CXXFLAGS)
 LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 
-# Library: every src/*.cpp except the command-line front end (src/cli*.cpp).
-LIB_SRC  = $(filter-out src/cli%.cpp,$(wildcard src/*.cpp))
-CLI_SRC  = $(wildcard src/cli*.cpp)
+# Library: the layers under src/ (core, kernels, model, walks, report, perf: docs/layout.md),
+# everything but the command-line front end, src/cli/.
+LAYERS   = core kernels model walks report perf
+LIB_SRC  = $(foreach layer,$(LAYERS),$(wildcard src/$(layer)/*.cpp))
+CLI_SRC  = $(wildcard src/cli/*.cpp)
 LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:src/%.cpp=$(BUILD)/obj/%.o)
 LIB      = $(BUILD)/libgptwalk.a
@@ -107,6 +109,7 @@ tests: all $(TEST_BIN)
 
 # Runs every suite from the repository root (fixtures are found relative to it).
 test: tests
+	@tests/check_layers.sh
 	@tests/run_all.sh $(BUILD) $(TEST_BIN)
 
 debug:

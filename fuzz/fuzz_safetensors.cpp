@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "error.h"
-#include "safetensors.h"
+#include "core/error.h"
+#include "model/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {

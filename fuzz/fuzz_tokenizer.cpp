@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "tokenizer.h"
+#include "model/tokenizer.h"
 
 // libFuzzer calls the target millions of times: load GPT-2's vocabulary once.
 // (A global is fine in a fuzz harness; library code has none.)

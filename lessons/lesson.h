@@ -24,9 +24,9 @@
 #include <utility>
 #include <vector>
 
-#include "error.h"    // gw::Error, gw::UsageError
-#include "linear.h"   // set_blas_threads
-#include "stepper.h"  // --step
+#include "core/error.h"      // gw::Error, gw::UsageError
+#include "core/stepper.h"    // --step
+#include "kernels/linear.h"  // set_blas_threads
 
 namespace lesson {
 

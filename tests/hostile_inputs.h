@@ -22,14 +22,14 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "error.h"
-#include "json.h"
-#include "mapped_file.h"
-#include "random_checkpoint.h"
-#include "safetensors.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "model/config.h"
+#include "model/safetensors.h"
+#include "model/tokenizer.h"         // byte_to_unicode
+#include "perf/random_checkpoint.h"
 #include "testing.h"
-#include "tokenizer.h"  // byte_to_unicode
 
 namespace gw::hostile {
 

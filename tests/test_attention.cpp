@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "attention.h"
+#include "kernels/attention.h"
 #include "testing.h"
 
 using namespace gw;

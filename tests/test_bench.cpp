@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "bench.h"
-#include "error.h"
-#include "json.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "perf/bench.h"
 #include "testing.h"
 
 using namespace gw;

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "json.h"
-#include "mapped_file.h"
-#include "npy.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "core/npy.h"
 #include "testing.h"
 
 using namespace gw;

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "config.h"
-#include "error.h"
+#include "core/error.h"
+#include "model/config.h"
 #include "testing.h"
 
 using namespace gw;

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "cpu.h"
-#include "error.h"
+#include "core/cpu.h"
+#include "core/error.h"
 
 using namespace gw;
 

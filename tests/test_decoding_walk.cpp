@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "decoding_walk.h"
-#include "error.h"
-#include "generate.h"
-#include "json.h"
-#include "mapped_file.h"
-#include "model.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "core/vecmath.h"
+#include "model/forward.h"
+#include "model/generate.h"
+#include "model/weights.h"
 #include "testing.h"
-#include "vecmath.h"
-#include "weights.h"
+#include "walks/decoding_walk.h"
 
 using namespace gw;
 

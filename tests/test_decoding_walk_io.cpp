@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "json.h"
-#include "mapped_file.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
 #include "testing.h"
 
 using namespace gw;

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "encoding_walk.h"
-#include "error.h"
-#include "json.h"
-#include "mapped_file.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "core/vecmath.h"
 #include "testing.h"
-#include "vecmath.h"
+#include "walks/encoding_walk.h"
 
 using namespace gw;
 using gw::testing::check_close;

@@ -6,13 +6,13 @@
 #include <cmath>
 #include <string>
 
-#include "error.h"
-#include "fewshot.h"
-#include "fewshot_io.h"
-#include "json.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "model/tokenizer.h"
+#include "model/weights.h"
+#include "report/fewshot_io.h"
 #include "testing.h"
-#include "tokenizer.h"
-#include "weights.h"
+#include "walks/fewshot.h"
 
 using namespace gw;
 

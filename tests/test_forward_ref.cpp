@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "forward_ref.h"
-#include "mapped_file.h"
-#include "model.h"
-#include "npy.h"
+#include "core/error.h"
+#include "core/mapped_file.h"
+#include "core/npy.h"
+#include "model/forward.h"
+#include "model/forward_ref.h"
 #include "testing.h"
 
 using namespace gw;

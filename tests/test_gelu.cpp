@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"  // cat
-#include "gelu.h"
+#include "core/error.h"    // cat
+#include "kernels/gelu.h"
 #include "testing.h"
 
 using namespace gw;

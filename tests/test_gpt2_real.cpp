@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "generate.h"
-#include "mapped_file.h"
-#include "tokenizer.h"
+#include "core/mapped_file.h"
+#include "model/generate.h"
+#include "model/tokenizer.h"
 
 using namespace gw;
 

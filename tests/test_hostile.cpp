@@ -348,7 +348,7 @@ TEST_CASE("generate with NaN weights says so instead of printing tokens") {
 // ---------------------------------------------------------------- memory
 
 TEST_CASE("a KV cache larger than this machine's memory is refused before allocating") {
-    // make_run_state (model.cpp) sizes the KV cache for the full context, 2 * L * P * C
+    // make_run_state (model/forward.cpp) sizes the KV cache for the full context, 2 * L * P * C
     // floats; config.json's own bound is 64 GiB. Here the cache is twice this machine's
     // memory (or 100 GiB where 64 GiB is less than that, which the config itself refuses:
     // its message names the KV cache too), while the file is a few megabytes: P large,

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "error.h"
-#include "json.h"
+#include "core/error.h"
+#include "core/json.h"
 
 using gw::JsonValue;
 using gw::parse_json;

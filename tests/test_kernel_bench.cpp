@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cpu.h"
-#include "error.h"
-#include "kernel_bench.h"
+#include "core/cpu.h"
+#include "core/error.h"
+#include "perf/kernel_bench.h"
 
 using namespace gw;
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "error.h"  // cat
-#include "layernorm.h"
-#include "tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "core/error.h"         // cat
+#include "core/tensor.h"        // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "kernels/layernorm.h"
 #include "testing.h"
 
 using namespace gw;

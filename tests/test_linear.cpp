@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "linear.h"
+#include "kernels/linear.h"
 #include "testing.h"
 
 using namespace gw;

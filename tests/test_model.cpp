@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "generate.h"
-#include "json.h"
-#include "mapped_file.h"
-#include "model.h"
-#include "npy.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "core/npy.h"
+#include "model/forward.h"
+#include "model/generate.h"
 #include "testing.h"
 
 using namespace gw;

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "neighbours.h"
-#include "random_checkpoint.h"
+#include "core/error.h"
+#include "core/vecmath.h"
+#include "model/weights.h"
+#include "perf/random_checkpoint.h"
 #include "testing.h"
-#include "vecmath.h"
-#include "weights.h"
+#include "walks/neighbours.h"
 
 using namespace gw;
 

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <string>
 
-#include "error.h"
-#include "mapped_file.h"
-#include "output_file.h"
+#include "core/error.h"
+#include "core/mapped_file.h"
+#include "core/output_file.h"
 #include "testing.h"
 
 using namespace gw;

@@ -11,15 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "attention.h"
-#include "error.h"
-#include "generate.h"
-#include "json.h"
-#include "linear.h"
-#include "mapped_file.h"
-#include "model.h"
-#include "npy.h"
-#include "parallel.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "core/npy.h"
+#include "core/parallel.h"
+#include "kernels/attention.h"
+#include "kernels/linear.h"
+#include "model/forward.h"
+#include "model/generate.h"
 #include "testing.h"
 
 using namespace gw;

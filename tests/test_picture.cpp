@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "picture.h"
+#include "core/error.h"
+#include "report/picture.h"
 #include "testing.h"
 
 using namespace gw;

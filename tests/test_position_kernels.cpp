@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "encoding_walk.h"
-#include "error.h"
-#include "json.h"
-#include "layernorm.h"
-#include "mapped_file.h"
-#include "position_kernels.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "kernels/layernorm.h"
 #include "testing.h"
+#include "walks/encoding_walk.h"
+#include "walks/position_kernels.h"
 
 using namespace gw;
 

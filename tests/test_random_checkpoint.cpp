@@ -9,12 +9,12 @@
 #include <iterator>  // std::size
 #include <string>
 
-#include "error.h"
-#include "mapped_file.h"
-#include "random_checkpoint.h"
-#include "safetensors.h"
+#include "core/error.h"
+#include "core/mapped_file.h"
+#include "model/safetensors.h"
+#include "model/weights.h"
+#include "perf/random_checkpoint.h"
 #include "testing.h"
-#include "weights.h"
 
 using namespace gw;
 using gw::testing::TempDir;

@@ -5,11 +5,11 @@
 
 #include <cmath>
 
-#include "bench.h"
-#include "json.h"
-#include "parallel.h"
-#include "random_checkpoint.h"
-#include "roofline.h"
+#include "core/json.h"
+#include "core/parallel.h"
+#include "perf/bench.h"
+#include "perf/random_checkpoint.h"
+#include "perf/roofline.h"
 
 using namespace gw;
 

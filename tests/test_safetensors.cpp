@@ -7,9 +7,9 @@
 #include <limits>
 #include <string>
 
-#include "error.h"
-#include "mapped_file.h"
-#include "safetensors.h"
+#include "core/error.h"
+#include "core/mapped_file.h"
+#include "model/safetensors.h"
 #include "testing.h"
 
 using namespace gw;

@@ -5,8 +5,8 @@
 #include <map>
 #include <vector>
 
-#include "error.h"
-#include "sampler.h"
+#include "core/error.h"
+#include "model/sampler.h"
 
 using namespace gw;
 

@@ -1,4 +1,4 @@
-// test_simd.cpp — the vector helpers of include/simd.h: exp's accuracy and special
+// test_simd.cpp — the vector helpers of include/kernels/simd.h: exp's accuracy and special
 // values, tail masks, horizontal sum and max. Expected values come from the C
 // library's double-precision exp and from hand-worked lane arithmetic.
 #include <doctest/doctest.h>
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "cpu.h"
-#include "error.h"  // cat
-#include "simd.h"
+#include "core/cpu.h"
+#include "core/error.h"    // cat
+#include "kernels/simd.h"
 #include "testing.h"
 
 using namespace gw;
@@ -170,6 +170,6 @@ TEST_CASE("horizontal sum and max") {
 
 #else
 
-TEST_CASE("simd helpers") { MESSAGE("skipping: include/simd.h is x86-64 only"); }
+TEST_CASE("simd helpers") { MESSAGE("skipping: include/kernels/simd.h is x86-64 only"); }
 
 #endif

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"  // cat
-#include "softmax.h"
+#include "core/error.h"       // cat
+#include "kernels/softmax.h"
 #include "testing.h"
 
 using namespace gw;

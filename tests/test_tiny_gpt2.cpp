@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "generate.h"
-#include "json.h"
-#include "mapped_file.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "model/generate.h"
+#include "model/tokenizer.h"
 #include "testing.h"
-#include "tokenizer.h"
 
 using namespace gw;
 

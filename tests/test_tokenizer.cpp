@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "json.h"
-#include "mapped_file.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
+#include "model/tokenizer.h"
 #include "testing.h"
-#include "tokenizer.h"
 
 using gw::Tokenizer;
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "vecmath.h"
+#include "core/vecmath.h"
 
 using namespace gw;
 

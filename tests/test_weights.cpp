@@ -10,11 +10,11 @@
 #include <set>
 #include <string>
 
-#include "error.h"
-#include "random_checkpoint.h"
-#include "safetensors.h"
+#include "core/error.h"
+#include "model/safetensors.h"
+#include "model/weights.h"
+#include "perf/random_checkpoint.h"
 #include "testing.h"
-#include "weights.h"
 
 using namespace gw;
 using gw::testing::TempDir;

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "core/tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
 
 namespace gw::testing {
 

@@ -19,9 +19,9 @@ if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneIn
 fi
 flags="-std=c++17 -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 declare -A sources=(
-  [json]="src/json.cpp"
-  [safetensors]="src/safetensors.cpp src/json.cpp src/mapped_file.cpp src/tensor.cpp"
-  [tokenizer]="src/tokenizer.cpp src/unicode_classes.cpp src/json.cpp src/mapped_file.cpp"
+  [json]="src/core/json.cpp"
+  [safetensors]="src/model/safetensors.cpp src/core/json.cpp src/core/mapped_file.cpp src/core/tensor.cpp"
+  [tokenizer]="src/model/tokenizer.cpp src/model/unicode_classes.cpp src/core/json.cpp src/core/mapped_file.cpp"
 )
 status=0
 for target in json safetensors tokenizer; do

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""gen_unicode_tables.py — rewrites the table in src/unicode_classes.cpp: the character
+"""gen_unicode_tables.py — rewrites the table in src/model/unicode_classes.cpp: the character
 classes that GPT-2's pre-tokenizer pattern uses (\\p{L}, \\p{N}, \\s) as compact
 code-point ranges. Only the lines between "// BEGIN GENERATED TABLE" and
 "// END GENERATED TABLE" are replaced; the code around them is written by hand.
 
-    /usr/bin/python3 tools/gen_unicode_tables.py src/unicode_classes.cpp
+    /usr/bin/python3 tools/gen_unicode_tables.py src/model/unicode_classes.cpp
 
 Development time only: the C++ build never runs Python. The classes are not derived from
 UnicodeData.txt but measured: every code point 0..0x10FFFF is tested with Python's
@@ -69,7 +69,7 @@ def table_text():
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: gen_unicode_tables.py src/unicode_classes.cpp")
+        sys.exit("usage: gen_unicode_tables.py src/model/unicode_classes.cpp")
     path = sys.argv[1]
     with open(path, encoding="utf-8") as f:
         text = f.read()

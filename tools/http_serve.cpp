@@ -32,7 +32,7 @@
 #include <set>
 #include <string>
 
-#include "error.h"
+#include "core/error.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "config.h"
-#include "error.h"
-#include "random_checkpoint.h"
+#include "core/error.h"
+#include "model/config.h"
+#include "perf/random_checkpoint.h"
 
 using namespace gw;
 

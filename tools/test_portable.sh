@@ -2,7 +2,7 @@
 # test_portable.sh BUILD — run the test suite and the lesson checks as other machines would.
 #
 # The suite must be true on every CPU, not only on this one. Two passes, each with the
-# kernels' instruction sets capped (GPTWALK_MAX_ISA, read by src/cpu.cpp) and OpenBLAS made
+# kernels' instruction sets capped (GPTWALK_MAX_ISA, read by src/core/cpu.cpp) and OpenBLAS made
 # to use an older core's kernels (OPENBLAS_CORETYPE), both for that pass only:
 #   avx2 + Haswell   a machine without AVX-512 (most laptops; OpenBLAS's AVX2 kernels)
 #   ref  + Prescott  a machine with no vector unit we use (scalar twins; OpenBLAS's SSE3 kernels)

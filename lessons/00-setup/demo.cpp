@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "generate.h"   // generate (prefill + decode loop)
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, make_run_state
-#include "sampler.h"    // Sampler (greedy)
-#include "stepper.h"    // --step
-#include "tokenizer.h"
-#include "vecmath.h"    // softmax_probs, top_k_indices, norm
-#include "weights.h"    // load_checkpoint
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // softmax_probs, top_k_indices, norm
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward, make_run_state
+#include "model/generate.h"   // generate (prefill + decode loop)
+#include "model/sampler.h"    // Sampler (greedy)
+#include "model/tokenizer.h"
+#include "model/weights.h"    // load_checkpoint
 
 namespace {
 

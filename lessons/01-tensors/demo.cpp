@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "linear.h"     // matmul, matmul_ref (lesson 06): here only for their strides
-#include "stepper.h"    // --step
-#include "tensor.h"     // Shape, View, FloatBuffer
-#include "tokenizer.h"  // prompt -> ids
-#include "weights.h"    // load_checkpoint
+#include "core/error.h"       // gw::fail
+#include "core/stepper.h"     // --step
+#include "core/tensor.h"      // Shape, View, FloatBuffer
+#include "kernels/linear.h"   // matmul, matmul_ref (lesson 06): here only for their strides
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/tokenizer.h"  // prompt -> ids
+#include "model/weights.h"    // load_checkpoint
 
 namespace {
 

@@ -12,13 +12,13 @@
 #include <fstream>
 #include <string>
 
-#include "error.h"        // gw::Error
-#include "lesson.h"       // lesson::Demo: flags, --step, errors
-#include "mapped_file.h"  // MappedFile, read_file
-#include "random_checkpoint.h"
-#include "safetensors.h"  // SafetensorsFile, f16_to_f32
-#include "stepper.h"      // --step
-#include "weights.h"      // load_checkpoint, weight_table
+#include "core/error.h"              // gw::Error
+#include "core/mapped_file.h"        // MappedFile, read_file
+#include "core/stepper.h"            // --step
+#include "lesson.h"                  // lesson::Demo: flags, --step, errors
+#include "model/safetensors.h"       // SafetensorsFile, f16_to_f32
+#include "model/weights.h"           // load_checkpoint, weight_table
+#include "perf/random_checkpoint.h"
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer, pretokenize, byte_to_unicode, StreamDecoder
+#include "core/stepper.h"     // --step
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/tokenizer.h"  // Tokenizer, pretokenize, byte_to_unicode, StreamDecoder
 
 namespace {
 

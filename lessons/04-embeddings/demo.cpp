@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, Trace ("embed")
-#include "picture.h"    // Heatmap, render_heatmap, write_png
-#include "stepper.h"    // --step
-#include "tokenizer.h"
-#include "vecmath.h"    // norm, cosine, top_k_indices
-#include "weights.h"    // load_checkpoint
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // norm, cosine, top_k_indices
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward, Trace ("embed")
+#include "model/tokenizer.h"
+#include "model/weights.h"    // load_checkpoint
+#include "report/picture.h"   // Heatmap, render_heatmap, write_png
 
 namespace {
 

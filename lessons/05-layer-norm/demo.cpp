@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "cpu.h"        // Isa, isa_supported
-#include "error.h"      // gw::fail
-#include "layernorm.h"  // layernorm_ref, layernorm
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, Trace
-#include "stepper.h"    // --step
-#include "tokenizer.h"
-#include "vecmath.h"    // norm, dot
-#include "weights.h"
+#include "core/cpu.h"           // Isa, isa_supported
+#include "core/error.h"         // gw::fail
+#include "core/stepper.h"       // --step
+#include "core/vecmath.h"       // norm, dot
+#include "kernels/layernorm.h"  // layernorm_ref, layernorm
+#include "lesson.h"             // lesson::Demo: flags, --step, errors
+#include "model/forward.h"      // forward, Trace
+#include "model/tokenizer.h"
+#include "model/weights.h"
 
 namespace {
 

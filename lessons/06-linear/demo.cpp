@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "linear.h"     // linear, linear_ref, matmul, matmul_ref, lm_head
-#include "model.h"      // forward, Trace
-#include "stepper.h"    // --step
-#include "tokenizer.h"
-#include "vecmath.h"    // dot, top_k_indices
-#include "weights.h"
+#include "core/error.h"       // gw::fail
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // dot, top_k_indices
+#include "kernels/linear.h"   // linear, linear_ref, matmul, matmul_ref, lm_head
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward, Trace
+#include "model/tokenizer.h"
+#include "model/weights.h"
 
 namespace {
 

@@ -15,16 +15,16 @@
 #include <string>
 #include <vector>
 
-#include "attention.h"   // attention(): the library's own computation
-#include "error.h"       // gw::fail
-#include "lesson.h"      // lesson::Demo: flags, --step, errors
-#include "linear.h"      // linear(): c_attn and c_proj
-#include "model.h"       // forward, Trace
-#include "picture.h"     // Heatmap, compose_grid, write_png (--png)
-#include "softmax.h"     // softmax(): the kernel the model uses
-#include "stepper.h"     // --step
-#include "tokenizer.h"   // Tokenizer
-#include "vecmath.h"     // dot, top_k_indices, max_abs_diff
+#include "core/error.h"         // gw::fail
+#include "core/stepper.h"       // --step
+#include "core/vecmath.h"       // dot, top_k_indices, max_abs_diff
+#include "kernels/attention.h"  // attention(): the library's own computation
+#include "kernels/linear.h"     // linear(): c_attn and c_proj
+#include "kernels/softmax.h"    // softmax(): the kernel the model uses
+#include "lesson.h"             // lesson::Demo: flags, --step, errors
+#include "model/forward.h"      // forward, Trace
+#include "model/tokenizer.h"    // Tokenizer
+#include "report/picture.h"     // Heatmap, compose_grid, write_png (--png)
 
 namespace {
 

@@ -14,15 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "error.h"               // gw::fail
-#include "generate.h"            // generate, GenerateOptions
-#include "lesson.h"              // lesson::Demo: flags, --step, errors
-#include "model.h"               // forward, RunState, make_run_state, run_state_bytes
-#include "random_checkpoint.h"   // gpt2_config: the published GPT-2 shapes
-#include "sampler.h"             // Sampler, argmax
-#include "stepper.h"             // --step
-#include "tokenizer.h"           // Tokenizer
-#include "vecmath.h"             // max_abs_diff
+#include "core/error.h"              // gw::fail
+#include "core/stepper.h"            // --step
+#include "core/vecmath.h"            // max_abs_diff
+#include "lesson.h"                  // lesson::Demo: flags, --step, errors
+#include "model/forward.h"           // forward, RunState, make_run_state, run_state_bytes
+#include "model/generate.h"          // generate, GenerateOptions
+#include "model/sampler.h"           // Sampler, argmax
+#include "model/tokenizer.h"         // Tokenizer
+#include "perf/random_checkpoint.h"  // gpt2_config: the published GPT-2 shapes
 
 namespace {
 

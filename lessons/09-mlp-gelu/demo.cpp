@@ -14,16 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "error.h"               // gw::fail
-#include "gelu.h"                // gelu_ref (tanh form), gelu_exact_ref (erf form), gelu (the model's)
-#include "lesson.h"              // lesson::Demo: flags, --step, errors
-#include "linear.h"              // linear(): c_fc and c_proj
-#include "model.h"               // forward, Trace
-#include "random_checkpoint.h"   // gpt2_config: the published GPT-2 shapes
-#include "stepper.h"             // --step
-#include "tokenizer.h"           // Tokenizer
-#include "vecmath.h"             // norm, top_k_indices, max_abs_diff
-#include "weights.h"             // weight_table
+#include "core/error.h"              // gw::fail
+#include "core/stepper.h"            // --step
+#include "core/vecmath.h"            // norm, top_k_indices, max_abs_diff
+#include "kernels/gelu.h"            // gelu_ref (tanh form), gelu_exact_ref (erf form), gelu (the model's)
+#include "kernels/linear.h"          // linear(): c_fc and c_proj
+#include "lesson.h"                  // lesson::Demo: flags, --step, errors
+#include "model/forward.h"           // forward, Trace
+#include "model/tokenizer.h"         // Tokenizer
+#include "model/weights.h"           // weight_table
+#include "perf/random_checkpoint.h"  // gpt2_config: the published GPT-2 shapes
 
 namespace {
 

@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, Trace
-#include "picture.h"    // Chart, render_chart, write_png (--png)
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
-#include "vecmath.h"    // norm, cosine
+#include "core/error.h"       // gw::fail
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // norm, cosine
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward, Trace
+#include "model/tokenizer.h"  // Tokenizer
+#include "report/picture.h"   // Chart, render_chart, write_png (--png)
 
 namespace {
 

@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::fail
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward, Trace, last_context
-#include "sampler.h"    // argmax
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
-#include "vecmath.h"    // dot, norm, cosine, softmax_probs, top_k_indices, rank_of
+#include "core/error.h"       // gw::fail
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // dot, norm, cosine, softmax_probs, top_k_indices, rank_of
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward, Trace, last_context
+#include "model/sampler.h"    // argmax
+#include "model/tokenizer.h"  // Tokenizer
 
 namespace {
 

@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "error.h"      // gw::Error
-#include "generate.h"   // generate
-#include "lesson.h"     // lesson::Demo: flags, --step, errors
-#include "model.h"      // forward
-#include "sampler.h"    // SamplerConfig, Sampler, sampling_distribution, sample
-#include "stepper.h"    // --step
-#include "tokenizer.h"  // Tokenizer
-#include "vecmath.h"    // softmax_probs, entropy_nats, top_k_indices
+#include "core/error.h"       // gw::Error
+#include "core/stepper.h"     // --step
+#include "core/vecmath.h"     // softmax_probs, entropy_nats, top_k_indices
+#include "lesson.h"           // lesson::Demo: flags, --step, errors
+#include "model/forward.h"    // forward
+#include "model/generate.h"   // generate
+#include "model/sampler.h"    // SamplerConfig, Sampler, sampling_distribution, sample
+#include "model/tokenizer.h"  // Tokenizer
 
 namespace {
 

@@ -17,16 +17,16 @@
 #include <string>
 #include <vector>
 
-#include "decoding_walk.h"     // run_decoding_walk, compare_decoding
-#include "decoding_walk_io.h"  // walk_text::pad_right, one_line
-#include "error.h"             // gw::Error, gw::fail
-#include "fewshot.h"           // default_fewshot_task, run_fewshot
-#include "lesson.h"            // lesson::Demo: flags, --step, errors
-#include "model.h"             // forward, last_context, Trace
-#include "neighbours.h"        // Neighbour: the nearest-token lists of a step
-#include "sampler.h"           // SamplerConfig, Sampler, sample, sampling_distribution
-#include "tokenizer.h"         // Tokenizer
-#include "vecmath.h"           // dot, norm, cosine, softmax_probs, entropy_nats, rank_of
+#include "core/error.h"               // gw::Error, gw::fail
+#include "core/vecmath.h"             // dot, norm, cosine, softmax_probs, entropy_nats, rank_of
+#include "lesson.h"                   // lesson::Demo: flags, --step, errors
+#include "model/forward.h"            // forward, last_context, Trace
+#include "model/sampler.h"            // SamplerConfig, Sampler, sample, sampling_distribution
+#include "model/tokenizer.h"          // Tokenizer
+#include "report/decoding_walk_io.h"  // walk_text::pad_right, one_line
+#include "walks/decoding_walk.h"      // run_decoding_walk, compare_decoding
+#include "walks/fewshot.h"            // default_fewshot_task, run_fewshot
+#include "walks/neighbours.h"         // Neighbour: the nearest-token lists of a step
 
 namespace {
 

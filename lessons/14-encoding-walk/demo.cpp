@@ -17,14 +17,14 @@
 #include <string>
 #include <vector>
 
-#include "encoding_walk.h"     // encoding_walk, logit_lens, traced_forward, nearest_token, perturbation
-#include "encoding_walk_io.h"  // quoted_token, pad
-#include "error.h"             // gw::Error, gw::UsageError
-#include "lesson.h"            // lesson::Demo: flags, --step, errors
-#include "position_kernels.h"  // position_kernels, measure_on_text
-#include "stepper.h"           // --step
-#include "tokenizer.h"         // Tokenizer
-#include "vecmath.h"           // softmax_probs, kl_divergence, top_k_indices
+#include "core/error.h"               // gw::Error, gw::UsageError
+#include "core/stepper.h"             // --step
+#include "core/vecmath.h"             // softmax_probs, kl_divergence, top_k_indices
+#include "lesson.h"                   // lesson::Demo: flags, --step, errors
+#include "model/tokenizer.h"          // Tokenizer
+#include "report/encoding_walk_io.h"  // quoted_token, pad
+#include "walks/encoding_walk.h"      // encoding_walk, logit_lens, traced_forward, nearest_token, perturbation
+#include "walks/position_kernels.h"   // position_kernels, measure_on_text
 
 namespace {
 

@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "bench.h"              // bench_tokens: seeded random prompt ids
-#include "lesson.h"             // lesson::Demo: flags, --step, errors
-#include "model.h"              // forward, ForwardOptions, OpTimes
-#include "parallel.h"           // ThreadTeam
-#include "picture.h"            // Chart, render_chart, write_png: the roofline picture
-#include "random_checkpoint.h"  // gpt2_config: the published GPT-2 shapes
-#include "roofline.h"           // prefill_flops, decode_bytes, measure_roofline
+#include "core/parallel.h"           // ThreadTeam
+#include "lesson.h"                  // lesson::Demo: flags, --step, errors
+#include "model/forward.h"           // forward, ForwardOptions, OpTimes
+#include "perf/bench.h"              // bench_tokens: seeded random prompt ids
+#include "perf/random_checkpoint.h"  // gpt2_config: the published GPT-2 shapes
+#include "perf/roofline.h"           // prefill_flops, decode_bytes, measure_roofline
+#include "report/picture.h"          // Chart, render_chart, write_png: the roofline picture
 
 namespace {
 

@@ -3,7 +3,7 @@
 writes the golden fixture tests/test_tokenizer.cpp checks the C++ tokenizer against.
 
 Needs only Debian's /usr/bin/python3 and its `regex` module (python3-regex), the same
-regular-expression engine GPT-2's encoder uses; it shares no code with src/tokenizer.cpp.
+regular-expression engine GPT-2's encoder uses; it shares no code with src/model/tokenizer.cpp.
 
     # the fixture (reads the shipped tokenizer files and a few KB of the corpora)
     /usr/bin/python3 tools/reference/tokenizer_ref.py fixtures weights/tiny-gpt2 \\

@@ -1,0 +1,58 @@
+// kernels/linear.h — matrix products, all through OpenBLAS. The ONLY caller of cblas.
+//
+// GPT-2's checkpoints store their dense layers as "Conv1D" weights of shape
+// [in, out] (IC, OC). For activations x of shape (T, IC) in row-major order,
+//     y (T, OC) = x (T, IC) · W (IC, OC) + b (OC)
+// is then a plain product with no transpose: row t of y mixes the rows of W
+// weighted by x[t]. (PyTorch's nn.Linear stores [out, in] and needs W^T.)
+// The tied LM head is different: wte is (V, C) — one row per token vector — so
+//     logits (T, V) = x (T, C) · wte^T
+// and every logit is a dot product <x_t, e_v> (lesson 11, and the walks).
+#pragma once
+#include <cstdint>
+
+namespace gw {
+
+// The one matrix-product entry point (row-major):
+//   c (M, N) = alpha * a (M, K) · op(b) + beta * c
+//   op(b) = b (K, N) when !b_transposed, or b^T where b is stored (N, K).
+// lda/ldb/ldc are the row strides in floats (so a head's slice of a wider matrix
+// can be used in place). M == 1 goes to sgemv, which OpenBLAS runs several times
+// faster than a one-row sgemm.
+void matmul(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+            int64_t M, int64_t N, int64_t K, bool b_transposed, float alpha, float beta);
+// The same product by three plain loops: the algorithmic reference for tests and lesson 06.
+void matmul_ref(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                int64_t M, int64_t N, int64_t K, bool b_transposed, float alpha, float beta);
+
+// out (T, OC) = inp (T, IC) · w (IC, OC) + b (OC)     (b may be nullptr)
+void linear(float* out, const float* inp, const float* w, const float* b, int64_t T, int64_t IC,
+            int64_t OC);
+void linear_ref(float* out, const float* inp, const float* w, const float* b, int64_t T,
+                int64_t IC, int64_t OC);
+
+// logits (T, V) = x (T, C) · wte^T, with wte (V, C)
+void lm_head(float* logits, const float* x, const float* wte, int64_t T, int64_t C, int64_t V);
+
+// Blocks of output columns [c0, c1) of the two products above: one thread's share when
+// a product is split over a team (model/forward.cpp). The other columns of out are not touched.
+//   out[:, c0:c1] = inp (T, IC) · w[:, c0:c1] + b[c0:c1]      (rows of out are OC apart)
+//   logits[:, v0:v1] = x (T, C) · wte[v0:v1, :]^T             (rows of logits are V apart)
+void linear_columns(float* out, const float* inp, const float* w, const float* b, int64_t T,
+                    int64_t IC, int64_t OC, int64_t c0, int64_t c1);
+void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T, int64_t C,
+                     int64_t V, int64_t v0, int64_t v1);
+
+// One input row times a block of rows [k0, k1) of w, without the bias:
+//   partial (OC) = inp[k0:k1] · w[k0:k1, :]
+// The partials of blocks that tile [0, IC) add up to linear() minus its bias. A decode
+// step (T = 1) split this way lets each thread stream contiguous blocks of w, which
+// reads memory faster than the strided column blocks of linear_columns.
+void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t OC,
+                         int64_t k0, int64_t k1);
+
+// How many threads OpenBLAS may use (process-wide; set once by the CLI's --threads).
+void set_blas_threads(int n);
+int blas_threads();  // the current setting
+
+}  // namespace gw

@@ -1,0 +1,88 @@
+// cli/cli.h — pieces shared by the command-line front end (src/cli/).
+//
+// Every command declares its flags in a table (name, takes a value?, help), parses
+// them with Args, and returns an exit code. Bad flags and values throw UsageError
+// (exit 2); failures while running throw gw::Error (exit 1). main() prints one line.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/cpu.h"
+#include "model/sampler.h"
+#include "model/weights.h"
+
+namespace gw {
+
+class Tokenizer;
+struct Image;
+
+struct Flag {
+    std::string name;     // "--prompt" (or "-n")
+    std::string value;    // value placeholder for help ("STR"); empty for a switch
+    std::string help;
+};
+
+struct Command {
+    std::string name;      // "generate", "walk decode"
+    std::string summary;   // one line
+    std::string usage;     // after the name: "--prompt STR [-n N]"
+    std::vector<Flag> (*flags)();  // a function, so no global depends on another's construction
+    int (*run)(const struct Args& args);
+    int max_positional = 0;  // bare arguments it takes (neighbours: its TOKEN); more are usage errors
+};
+
+// Parsed flags of one command.
+struct Args {
+    const Command* command = nullptr;
+    std::map<std::string, std::string> values;  // flag -> value ("" for switches)
+    std::vector<std::string> positional;
+
+    bool has(const std::string& flag) const { return values.count(flag) != 0; }
+    std::string str(const std::string& flag, const std::string& fallback = "") const;
+    // Whole numbers / reals within [lo, hi]; anything else is a UsageError naming the flag.
+    int64_t integer(const std::string& flag, int64_t fallback, int64_t lo, int64_t hi) const;
+    double real(const std::string& flag, double fallback, double lo, double hi) const;
+};
+
+// Parses argv[first..] against the command's flags. Handles --flag VALUE and --flag=VALUE;
+// refuses unknown flags, repeated flags and more bare arguments than the command takes.
+Args parse_args(const Command& cmd, int argc, char** argv, int first);
+void print_command_help(const Command& cmd);
+
+// The commands, each in its own file.
+extern const Command kGenerateCommand, kTokenizeCommand, kInspectCommand, kLogitsCommand,
+    kKernelsCommand;
+extern const Command kWalkEncodeCommand;
+extern const Command kWalkPositionsCommand;
+extern const Command kWalkDecodeCommand;
+extern const Command kWalkFewshotCommand;
+extern const Command kNeighboursCommand;
+extern const Command kBenchCommand;
+
+// ---- helpers used by several commands (common.cpp) ----
+std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
+std::string model_dir(const Args& args);
+Isa kernels_from(const Args& args);   // --kernels, default auto
+void apply_threads(const Args& args);  // --threads N (OpenBLAS)
+std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
+std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why);
+// --prompt-ids "1,2,3" -> ids; each checked against vocab_size.
+std::vector<int> parse_ids(const std::string& flag, const std::string& text, int64_t vocab_size);
+// The prompt as ids, from --prompt STR / --file PATH (tokenized) or --prompt-ids/--ids.
+std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok);
+// Writes an output file (output_file.h: temporary file, then renamed into place) and
+// says so on stdout, one way for every command: "wrote PATH (WHAT)".
+void write_output(const std::string& path, const std::string& bytes, const std::string& what);
+void write_png_output(const std::string& path, const Image& image);  // "wrote PATH (W x H PNG)"
+// Sampler flags (--greedy, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed).
+SamplerConfig sampler_from(const Args& args);
+std::vector<Flag> model_flags();    // --model --kernels --threads
+std::vector<Flag> prompt_flags();   // --prompt --file --prompt-ids
+std::vector<Flag> sampler_flags();  // --greedy --temperature --top-k --top-p --min-p ...
+std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts);
+
+}  // namespace gw

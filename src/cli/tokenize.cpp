@@ -1,0 +1,52 @@
+// cli/tokenize.cpp — `gptwalk tokenize`: text -> tokens, with or without the work shown.
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+#include "core/error.h"
+#include "core/mapped_file.h"
+#include "model/tokenizer.h"
+
+namespace gw {
+
+static std::vector<Flag> tokenize_flags() {
+    return {{"--model", "DIR", "folder with the tokenizer files (default: the shipped tiny model)"},
+            {"--text", "STR", "the text to tokenize"},
+            {"--file", "PATH", "tokenize a file's bytes exactly (no newline stripping)"},
+            {"--ids-only", "", "print just the ids, separated by single spaces, on one line"},
+            {"--show-work", "", "print every stage: pieces, bytes, merges with their ranks, ids"},
+            {"--raw-bytes", "", "accept text that is not valid UTF-8 (each bad byte is its own piece)"}};
+}
+
+static int run_tokenize(const Args& args) {
+    if (args.has("--text") == args.has("--file"))
+        throw UsageError("tokenize: give exactly one of --text or --file");
+    std::string dir = model_dir(args);
+    std::string text = args.has("--file") ? read_file(args.str("--file")) : args.str("--text");
+    size_t bad = 0;
+    if (!args.has("--raw-bytes") && !is_valid_utf8(text, &bad))
+        fail(args.has("--file") ? args.str("--file") : std::string("--text"),
+             ": not valid UTF-8 (bad byte at offset ", bad, "); add --raw-bytes to tokenize the bytes anyway");
+    auto tok = need_tokenizer(dir, "to tokenize text");
+    if (args.has("--show-work")) {
+        print_encode_work(std::cout, *tok, tok->encode_show_work(text));
+        return 0;
+    }
+    std::vector<int> ids = tok->encode(text);
+    if (args.has("--ids-only")) {
+        for (size_t i = 0; i < ids.size(); i++) std::printf("%s%d", i ? " " : "", ids[i]);
+        std::printf("\n");
+        return 0;
+    }
+    std::printf("%5s  %6s  %s\n", "#", "id", "token");
+    for (size_t i = 0; i < ids.size(); i++)
+        std::printf("%5zu  %6d  %s\n", i, ids[i], tok->token_display(ids[i]).c_str());
+    std::printf("%zu tokens from %zu bytes\n", ids.size(), text.size());
+    return 0;
+}
+
+const Command kTokenizeCommand = {"tokenize", "show how GPT-2's byte-level BPE cuts text into tokens",
+                                  "(--text STR | --file PATH) [--ids-only | --show-work]",
+                                  tokenize_flags, run_tokenize};
+
+}  // namespace gw

@@ -1,0 +1,379 @@
+// model/forward.cpp — the GPT-2 forward pass over a KV cache (lessons 04, 07-11).
+#include "model/forward.h"
+
+#include <unistd.h>  // sysconf: this machine's memory
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "kernels/attention.h"
+#include "kernels/gelu.h"
+#include "kernels/layernorm.h"
+#include "kernels/linear.h"
+
+namespace gw {
+
+// ---------------------------------------------------------------- trace
+
+const TracePoint* Trace::find(const std::string& name) const {
+    for (const auto& p : points)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const TracePoint& Trace::at(const std::string& name) const {
+    const TracePoint* p = find(name);
+    if (!p) fail("trace has no point named '", name, "'");
+    return *p;
+}
+
+void Trace::record(const std::string& name, const float* src, int64_t rows, int64_t cols,
+                   int64_t ld) {
+    TracePoint p{name, Shape{rows, cols}, std::vector<float>(size_t(rows * cols))};
+    for (int64_t r = 0; r < rows; r++)
+        std::memcpy(&p.data[size_t(r * cols)], src + r * ld, size_t(cols) * sizeof(float));
+    points.push_back(std::move(p));
+}
+
+void Trace::record(const std::string& name, const float* src, Shape shape) {
+    points.push_back(TracePoint{name, shape, std::vector<float>(src, src + shape.numel())});
+}
+
+// ---------------------------------------------------------------- run state
+
+// (Re)allocates the scratch activations so one call can take T positions on `threads`
+// threads. Fresh memory is slow to touch the first time (a page fault per 4 KiB page), so
+// buffers are sized once, here, and reused.
+static void ensure_capacity(RunState& s, const Config& cfg, int64_t T, int threads) {
+    const int64_t C = cfg.n_embd, P = cfg.n_positions;
+    if (T > s.capacity) {
+        s.x = FloatBuffer(size_t(T * C));
+        s.xn = FloatBuffer(size_t(T * C));
+        s.qkv = FloatBuffer(size_t(T * 3 * C));
+        s.heads = FloatBuffer(size_t(T * C));
+        s.proj = FloatBuffer(size_t(T * C));
+        s.fc = FloatBuffer(size_t(T * 4 * C));
+        s.context = FloatBuffer(size_t(T * C));
+        s.capacity = T;
+    }
+    if (s.scores.size() < size_t(threads * s.capacity * P))  // one (T, P) slice per thread
+        s.scores = FloatBuffer(size_t(threads * s.capacity * P));
+    if (threads > 1 && s.partial.size() < size_t(threads * 4 * C))  // see team_linear
+        s.partial = FloatBuffer(size_t(threads * 4 * C));
+}
+
+// Bytes of this machine's memory (0 if unknown).
+static double physical_memory_bytes() {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
+}
+
+RunState make_run_state(const Config& cfg, int64_t capacity, int threads) {
+    if (threads < 1) fail("make_run_state: threads must be at least 1, got ", threads);
+    // The KV cache holds every position of the context, so that no step ever reallocates
+    // it: 2 (keys, values) x L x P x C floats. One larger than this machine's memory
+    // would only end in the out-of-memory killer; refuse it first.
+    const double cache_bytes = 2.0 * double(cfg.n_layer) * double(cfg.n_positions) *
+                               double(cfg.n_embd) * sizeof(float);
+    const double ram = physical_memory_bytes();
+    if (ram > 0 && cache_bytes > ram)
+        fail("the KV cache for n_positions ", cfg.n_positions, " (2 x ", cfg.n_layer, " layers x ",
+             cfg.n_positions, " positions x ", cfg.n_embd, " floats = ", cache_bytes / double(1 << 30),
+             " GiB) is larger than this machine's memory (", ram / double(1 << 30),
+             " GiB); use a model with a smaller n_positions");
+    RunState s;
+    s.n_embd = cfg.n_embd;
+    size_t cache = size_t(cfg.n_layer * cfg.n_positions * cfg.n_embd);
+    s.k_cache = FloatBuffer(cache);
+    s.v_cache = FloatBuffer(cache);
+    ensure_capacity(s, cfg, capacity, threads);
+    return s;
+}
+
+size_t run_state_bytes(const RunState& s) {
+    size_t floats = s.k_cache.size() + s.v_cache.size() + s.x.size() + s.xn.size() +
+                    s.qkv.size() + s.heads.size() + s.proj.size() + s.fc.size() +
+                    s.scores.size() + s.partial.size() + s.context.size();
+    return floats * sizeof(float);
+}
+
+const float* last_context(const RunState& s) {
+    return s.context.data() + (s.last_T - 1) * s.n_embd;
+}
+
+// ---------------------------------------------------------------- the ops of one call
+
+namespace {
+// How the ops share their work out over the team (parallel.h). With one member every op is
+// the plain call on the whole array. Boundaries between pieces of output columns fall on
+// multiples of 16 floats (one 64-byte cache line), so no line is written by two threads.
+constexpr int64_t kLine = 16;
+// Column blocks narrower than this make OpenBLAS's products markedly slower per flop.
+constexpr int64_t kMinColumns = 128;
+// Element-wise work smaller than this (floats) is done by one thread: a hand-over costs
+// about a microsecond, as much as the work itself.
+constexpr int64_t kMinElements = 8192;
+
+// How many pieces to cut n units of work into: 1 on a one-member team (the plain call);
+// otherwise one per member (a member whose thread starts late leaves its piece to whoever
+// is free first), but no piece smaller than min_units. More pieces per member would
+// balance the threads better, but in a decode step each piece restarts a memory stream
+// and adds a partial sum, which costs more than it balances (docs/performance.md).
+int64_t pieces(const ThreadTeam& team, int64_t n, int64_t min_units) {
+    if (team.size() == 1) return 1;
+    return std::max<int64_t>(1, std::min<int64_t>(team.size(), n / min_units));
+}
+
+// The op context of one forward call: each op shares its work out over the team, adds
+// its time to one OpTimes field (when timing), and records its output (when tracing).
+// So forward() and block() below are left with the math, one line per step.
+class Ops {
+public:
+    Ops(ThreadTeam& team, Isa isa, const Config& cfg, RunState& s, Trace* trace, OpTimes* times)
+        : team_(team), isa_(isa), C_(cfg.n_embd), NH_(cfg.n_head), P_(cfg.n_positions),
+          eps_(cfg.layer_norm_epsilon), s_(s), trace_(trace), times_(times) {}
+
+    bool tracing() const { return trace_ != nullptr; }
+
+    // x (T, C) = wte[token] + wpe[position]: token and position vectors live in one space.
+    void embed(float* x, const int* tokens, const float* wte, const float* wpe, int64_t pos0, int64_t T) {
+        Clock clock(this, &OpTimes::embed);
+        const int64_t C = C_;
+        for (int64_t t = 0; t < T; t++)
+            for (int64_t c = 0; c < C; c++) x[t * C + c] = wte[tokens[t] * C + c] + wpe[(pos0 + t) * C + c];
+        record("embed", x, T, C);
+    }
+
+    // out (T, C) = layernorm(x) row by row, with weight w and bias b (C): each piece a block of rows.
+    void layernorm(const char* name, float* out, const float* x, const float* w, const float* b, int64_t T) {
+        Clock clock(this, &OpTimes::layernorm);
+        const int64_t C = C_, n = pieces(team_, T * C, kMinElements) > 1 ? std::min(T, int64_t(team_.size())) : 1;
+        team_.run(n, [&](int, int64_t i) {
+            Range r = share(T, int(n), int(i));
+            if (r.size() > 0)
+                gw::layernorm(isa_, out + r.begin * C, nullptr, nullptr, x + r.begin * C, w, b, r.size(), C, eps_);
+        });
+        record(name, out, T, C);
+    }
+
+    // out (T, OC) = inp (T, IC) · w (IC, OC) + b, the weights being the bulk of the memory
+    // traffic. Prefill (T > 1): each piece is a block of output columns, reading only its
+    // columns of w. Decode (T = 1): each piece is a block of ROWS of w, one contiguous
+    // stretch of memory (strided column blocks stream measurably slower), giving a partial
+    // sum of all OC outputs; the calling thread adds the partials in piece order, so the
+    // result does not depend on which thread ran which piece.
+    void linear(const char* name, float* out, const float* inp, const float* w, const float* b, int64_t T,
+                int64_t IC, int64_t OC) {
+        Clock clock(this, &OpTimes::matmul);
+        if (T == 1 && team_.size() > 1) {
+            float* partial = s_.partial.data();  // (pieces, OC)
+            const int64_t n = pieces(team_, IC, kMinColumns);
+            team_.run(n, [&](int, int64_t i) {
+                Range r = share(IC, int(n), int(i));
+                linear_rows_partial(partial + i * OC, inp, w, OC, r.begin, r.end);
+            });
+            for (int64_t j = 0; j < OC; j++) {
+                float sum = b ? b[j] : 0.0f;
+                for (int64_t i = 0; i < n; i++) sum += partial[i * OC + j];
+                out[j] = sum;
+            }
+        } else {
+            const int64_t n = pieces(team_, OC, kMinColumns);
+            team_.run(n, [&](int, int64_t i) {
+                Range r = share(OC, int(n), int(i), kLine);
+                linear_columns(out, inp, w, b, T, IC, OC, r.begin, r.end);
+            });
+        }
+        if (name) record(name, out, T, OC);
+    }
+
+    // Causal attention of T new rows at absolute positions [pos0, pos0 + T). The keys and
+    // values of all of them go into layer l's cache first; then the rows [r0, T) attend
+    // (r0 > 0: the last-row trim, see forward()). Each piece is a block of heads, on its
+    // member's own (T, P) slice of the scratch. out: (T - r0, C).
+    void attention(float* out, const float* qkv, int64_t l, int64_t pos0, int64_t T, int64_t r0) {
+        Clock clock(this, &OpTimes::attention);
+        const int64_t C = C_, NH = NH_, P = P_, Tr = T - r0;
+        float* kc = s_.k_cache.data() + l * P * C;
+        float* vc = s_.v_cache.data() + l * P * C;
+        append_kv(kc, vc, qkv, pos0, T, C);
+        std::vector<float> pattern;  // (NH, T, pos0 + T), only when tracing
+        if (trace_) pattern.resize(size_t(NH * T * (pos0 + T)));
+        float* scratch = s_.scores.data();
+        const int64_t n = pieces(team_, NH, 1);
+        team_.run(n, [&](int member, int64_t i) {
+            Range heads = share(NH, int(n), int(i));
+            attention_heads(isa_, out, trace_ ? pattern.data() : nullptr, qkv + r0 * 3 * C, kc, vc, pos0 + r0, Tr,
+                            C, NH, scratch + member * Tr * P, heads.begin, heads.end);
+        });
+        if (trace_) {  // when tracing every row is kept (r0 = 0)
+            trace_->record(layer_ + "q", qkv, T, C, 3 * C);
+            trace_->record(layer_ + "k", qkv + C, T, C, 3 * C);
+            trace_->record(layer_ + "v", qkv + 2 * C, T, C, 3 * C);
+            trace_->record(layer_ + "attn_pattern", pattern.data(), Shape{NH, T, pos0 + T});
+            record("attn_heads", out, T, C);
+        }
+    }
+
+    // x = gelu(x), n floats: each piece a contiguous block.
+    void gelu(const char* name, float* x, int64_t count) {
+        Clock clock(this, &OpTimes::gelu);
+        const int64_t n = pieces(team_, count, kMinElements);
+        team_.run(n, [&](int, int64_t i) {
+            Range r = share(count, int(n), int(i), kLine);
+            if (r.size() > 0) gw::gelu(isa_, x + r.begin, x + r.begin, r.size());
+        });
+        record(name, x, count / (4 * C_), 4 * C_);
+    }
+
+    // x += y, n floats (the residual connection): each piece a contiguous block.
+    void add(const char* name, float* x, const float* y, int64_t count) {
+        Clock clock(this, &OpTimes::residual);
+        const int64_t n = pieces(team_, count, kMinElements);
+        team_.run(n, [&](int, int64_t i) {
+            Range r = share(count, int(n), int(i), kLine);
+            for (int64_t j = r.begin; j < r.end; j++) x[j] += y[j];
+        });
+        record(name, x, count / C_, C_);
+    }
+
+    // logits (T, V) = ctx (T, C) · wte^T, the tied head: each piece a block of token vectors.
+    void lm_head(float* logits, const float* ctx, const float* wte, int64_t T, int64_t V) {
+        Clock clock(this, &OpTimes::lm_head);
+        const int64_t n = pieces(team_, V, kMinColumns);
+        team_.run(n, [&](int, int64_t i) {
+            Range r = share(V, int(n), int(i), kLine);
+            lm_head_columns(logits, ctx, wte, T, C_, V, r.begin, r.end);
+        });
+    }
+
+    // Trace point names of layer l are "h.{l}.<name>"; between layers, plain names.
+    void enter_layer(int64_t l) {
+        if (trace_) layer_ = l < 0 ? std::string() : "h." + std::to_string(l) + ".";
+    }
+    // Records the contiguous (rows, cols) floats at x as point `name`, when tracing.
+    void record(const char* name, const float* x, int64_t rows, int64_t cols) {
+        if (trace_) trace_->record(layer_ + name, x, Shape{rows, cols});
+    }
+
+private:
+    // Adds the seconds an op takes to one OpTimes field; reads no clock when not timing.
+    struct Clock {
+        Ops* ops;
+        double OpTimes::*field;
+        std::chrono::steady_clock::time_point start;
+        Clock(Ops* o, double OpTimes::*f) : ops(o), field(f) {
+            if (ops->times_) start = std::chrono::steady_clock::now();
+        }
+        ~Clock() {
+            if (ops->times_)
+                ops->times_->*field += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        }
+    };
+
+    ThreadTeam& team_;
+    Isa isa_;
+    int64_t C_, NH_, P_;
+    float eps_;
+    RunState& s_;
+    Trace* trace_;
+    OpTimes* times_;
+    std::string layer_;  // "h.{l}." inside a layer, when tracing
+};
+
+// While our own team runs, OpenBLAS must stay single-threaded (each member calls it);
+// the caller's setting comes back afterwards.
+struct BlasSingleThreaded {
+    int saved = 0;
+    explicit BlasSingleThreaded(bool on) : saved(on ? blas_threads() : 0) {
+        if (on) set_blas_threads(1);
+    }
+    ~BlasSingleThreaded() {
+        if (saved > 0) set_blas_threads(saved);
+    }
+};
+
+// ---------------------------------------------------------------- one block
+//   x = x + attn_proj( attention( c_attn( ln_1(x) ) ) )    aggregation across positions
+//   x = x + mlp_proj( gelu( c_fc( ln_2(x) ) ) )            a position-wise filter
+// x: (T, C) the residual stream of the new rows at positions [pos0, pos0 + T). Rows before
+// r0 only give their keys and values: from the attention on, the block runs rows [r0, T).
+void block(Ops& op, const LayerWeights& b, RunState& s, int64_t l, float* x, int64_t pos0, int64_t T,
+           int64_t r0, int64_t C) {
+    float *xn = s.xn.data(), *qkv = s.qkv.data(), *heads = s.heads.data(), *proj = s.proj.data(),
+          *fc = s.fc.data(), *xr = x + r0 * C;
+    const int64_t Tr = T - r0;
+    op.enter_layer(l);
+    op.record("resid_pre", x, T, C);
+
+    op.layernorm("ln_1", xn, x, b.ln_1_w, b.ln_1_b, T);
+    op.linear(nullptr, qkv, xn, b.c_attn_w, b.c_attn_b, T, C, 3 * C);  // q | k | v (traced by attention)
+    op.attention(heads, qkv, l, pos0, T, r0);
+    op.linear("attn_out", proj, heads, b.attn_proj_w, b.attn_proj_b, Tr, C, C);
+    op.add("resid_mid", xr, proj, Tr * C);
+
+    op.layernorm("ln_2", xn, xr, b.ln_2_w, b.ln_2_b, Tr);
+    op.linear("mlp_pre", fc, xn, b.c_fc_w, b.c_fc_b, Tr, C, 4 * C);
+    op.gelu("mlp_act", fc, Tr * 4 * C);
+    op.linear("mlp_out", proj, fc, b.mlp_proj_w, b.mlp_proj_b, Tr, 4 * C, C);
+    op.add("resid_post", xr, proj, Tr * C);
+    op.enter_layer(-1);
+}
+}  // namespace
+
+// ---------------------------------------------------------------- forward
+
+void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens, int64_t T,
+             const ForwardOptions& opts) {
+    const Config& cfg = m.config;
+    const Weights& w = m.w;
+    const int64_t C = cfg.n_embd, V = cfg.vocab_size, P = cfg.n_positions, L = cfg.n_layer;
+    const int64_t pos0 = s.n_past;
+    if (T <= 0) fail("forward: no tokens to run");
+    const int threads = opts.team ? opts.team->size() : opts.threads;
+    if (threads < 1) fail("forward: threads must be at least 1, got ", threads);
+    if (pos0 + T > P) fail("context is full: ", pos0, " + ", T, " positions > n_positions ", P);
+    for (int64_t t = 0; t < T; t++)
+        if (tokens[t] < 0 || tokens[t] >= V)
+            fail("token id ", tokens[t], " is out of range: the vocabulary has ", V, " ids (0..", V - 1, ")");
+    ensure_capacity(s, cfg, T, threads);
+    if (opts.trace) *opts.trace = Trace{pos0, T, {}};
+    std::unique_ptr<ThreadTeam> own_team;  // only when the caller gave none
+    if (!opts.team) own_team = std::make_unique<ThreadTeam>(threads);
+    ThreadTeam& team = opts.team ? *opts.team : *own_team;
+    BlasSingleThreaded blas_guard(team.size() > 1);
+    Ops op(team, opts.isa, cfg, s, opts.trace, opts.times);
+    float* x = s.x.data();
+
+    op.embed(x, tokens, w.wte, w.wpe, pos0, T);
+
+    // When only the last row's logits are asked for (no trace, no all_logits), the last
+    // layer keeps only row T-1 once every row's keys and values are in the cache: nothing
+    // after that reads the other rows (lesson 15: ~7% of a 128-token prefill).
+    const bool every_row = opts.all_logits || op.tracing();
+    for (int64_t l = 0; l < L; l++)
+        block(op, w.h[size_t(l)], s, l, x, pos0, T, /*r0=*/every_row || l < L - 1 ? 0 : T - 1, C);
+
+    // The final layer norm gives the context vectors; their dot products with every token
+    // vector are the logits. Only the rows asked for are computed.
+    const int64_t first = every_row ? 0 : T - 1, rows = T - first;
+    float* ctx = s.context.data() + first * C;
+    op.layernorm("ln_f", ctx, x + first * C, w.ln_f_w, w.ln_f_b, rows);
+    if (op.tracing()) {  // the trace keeps every row's logits; the caller gets what it asked for
+        std::vector<float> all(size_t(T * V));
+        op.lm_head(all.data(), ctx, w.wte, T, V);
+        op.record("logits", all.data(), T, V);
+        const float* want = opts.all_logits ? all.data() : all.data() + (T - 1) * V;
+        std::memcpy(logits, want, size_t((opts.all_logits ? T : 1) * V) * sizeof(float));
+    } else {
+        op.lm_head(logits, ctx, w.wte, rows, V);
+    }
+    s.n_past += T;
+    s.last_T = T;
+}
+
+}  // namespace gw

@@ -1,0 +1,331 @@
+// report/decoding_walk_io.cpp — one decoding walk as a table, a JSON record and a picture.
+#include "report/decoding_walk_io.h"
+
+#include <cinttypes>
+#include <cmath>
+
+#include "core/error.h"       // cat
+#include "model/tokenizer.h"
+#include "walk_json.h"
+
+namespace gw {
+
+namespace wj = walk_json;
+
+// ------------------------------------------------------------------ shared text helpers
+
+namespace walk_text {
+
+std::string token_label(const Tokenizer* tok, int id) {
+    return tok ? tok->token_display(id) : "#" + std::to_string(id);
+}
+
+// Printable ASCII only (stb_easy_font draws nothing else).
+std::string ascii(const std::string& bytes) {
+    std::string out;
+    for (unsigned char ch : bytes) {
+        if (ch == '\n') out += "\\n";
+        else if (ch == '\t') out += "\\t";
+        else if (ch >= 0x20 && ch < 0x7F) out += char(ch);
+        else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", ch);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+// A space drawn as '_' so that " of" and "of" stay distinguishable in a picture; a newline
+// as \n; any other byte outside printable ASCII escaped by ascii(), or as `unprintable`.
+std::string token_ascii(const Tokenizer* tok, int id, char unprintable) {
+    if (!tok) return "#" + std::to_string(id);
+    std::string out;
+    for (unsigned char ch : tok->token_bytes(id)) {
+        if (ch == ' ') out += '_';
+        else if (unprintable && ch != '\n' && (ch < 0x20 || ch >= 0x7F)) out += unprintable;
+        else out += ascii(std::string(1, char(ch)));
+    }
+    return out;
+}
+
+std::string ids_text(const Tokenizer* tok, const std::vector<int>& ids) {
+    if (tok) return tok->decode(ids);
+    std::string s;
+    for (size_t i = 0; i < ids.size(); i++) s += (i ? " " : "") + std::to_string(ids[i]);
+    return s;
+}
+
+// A walk may stop in the middle of a UTF-8 character: then the bytes are shown escaped.
+std::string one_line(const std::string& text) {
+    if (!is_valid_utf8(text)) return ascii(text);
+    std::string s;
+    for (char ch : text) s += ch == '\n' ? std::string("\\n") : std::string(1, ch);
+    return s;
+}
+
+std::string sampler_text(const SamplerConfig& c) {
+    if (c.greedy || c.temperature == 0.0f) return "greedy (arg max; no randomness)";
+    std::string s = cat("temperature ", c.temperature);
+    if (c.top_k > 0) s += cat(", top-k ", c.top_k);
+    if (c.top_p < 1.0f) s += cat(", top-p ", c.top_p);
+    if (c.min_p > 0.0f) s += cat(", min-p ", c.min_p);
+    if (c.repetition_penalty != 1.0f) s += cat(", repetition penalty ", c.repetition_penalty);
+    return s + cat(", seed ", c.seed);
+}
+
+std::string hex64(uint64_t x) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%016" PRIx64, x);
+    return buf;
+}
+
+// UTF-8 continuation bytes take no column.
+std::string pad_right(const std::string& s, size_t width) {
+    size_t cols = 0;
+    for (unsigned char ch : s) cols += (ch & 0xC0) != 0x80;
+    return cols >= width ? s : s + std::string(width - cols, ' ');
+}
+
+}  // namespace walk_text
+
+using namespace walk_text;
+
+void print_decoding_notes(std::FILE* out) {
+    std::fprintf(out,
+                 "notes: logits = c_t . e_v, softmax and log P(path) follow Singh 2023. The ln_f split\n"
+                 "  (content + prior) and the dot-product vs cosine rankings are our own formalisation.\n"
+                 "  x^_t comes from the traced final residual of a second forward pass, not from\n"
+                 "  (c_t - beta)/gamma, which would make content + prior = logit hold by construction.\n");
+}
+
+// ------------------------------------------------------------------ the table
+
+void print_decoding_header(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok,
+                       const std::string& model_dir) {
+    std::fprintf(out, "gptwalk walk decode: generation as a walk through embedding space (Singh 2023)\n");
+    std::fprintf(out, "model:        %s (C = %lld, V = %lld)\n", model_dir.c_str(), (long long)w.C,
+                 (long long)w.V);
+    std::fprintf(out, "prompt:       \"%s\" (%zu tokens)\n", one_line(ids_text(tok, w.prompt)).c_str(),
+                 w.prompt.size());
+    std::fprintf(out, "sampler:      %s\n", sampler_text(w.sampler).c_str());
+    std::fprintf(out, "continuation: \"%s\" (%zu tokens; stopped: %s)\n",
+                 one_line(ids_text(tok, w.generated())).c_str(), w.steps.size(), stop_reason_text(w.stop));
+}
+
+static void print_path(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok) {
+    std::fprintf(out, "\n1. The path: one row per generated token (c_t = the context vector that chose it)\n");
+    std::fprintf(out, " step  pos  %s p model  p sampled  rank  H model  log P(path)   |c_t|  cos(c_t,e)  cos(c_t,c_t-1)\n",
+                 pad_right("token", 14).c_str());
+    for (const WalkStep& s : w.steps) {
+        char prevbuf[32];
+        if (std::isnan(s.cos_context_prev)) std::snprintf(prevbuf, sizeof prevbuf, "%14s", "-");
+        else std::snprintf(prevbuf, sizeof prevbuf, "%14.4f", s.cos_context_prev);
+        std::fprintf(out, " %4lld %4lld  %s %7.4f  %9.4f  %4lld  %7.4f  %11.4f  %6.2f  %10.4f  %s\n",
+                     (long long)s.step, (long long)s.position, pad_right(token_label(tok, s.token), 14).c_str(),
+                     s.prob_model, s.prob_sampling, (long long)s.rank, s.entropy_model, s.path_log_prob,
+                     s.context_norm, s.cos_context_chosen, prevbuf);
+    }
+    if (w.steps.empty()) return;
+    const WalkStep& last = w.steps.back();
+    std::fprintf(out,
+                 "  p model: softmax(logits), the model's own distribution; p sampled: the distribution the\n"
+                 "  sampler drew from. H model: entropy of p model (nats). rank: by logit (1 = top).\n"
+                 "  log P(path) = sum of ln p sampled = %.4f nats (this sampler's chance of this exact path);\n"
+                 "  under the model's own distribution: %.4f nats.\n",
+                 last.path_log_prob, last.path_log_prob_model);
+}
+
+static std::string names(const std::vector<Neighbour>& list, const Tokenizer* tok) {
+    std::string s;
+    for (const Neighbour& n : list) s += (s.empty() ? "" : " ") + token_label(tok, n.id);
+    return s;
+}
+
+static void print_candidates(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok) {
+    std::fprintf(out, "\n2. Each step's top %lld tokens. logit = c_t.e_v = content e_v.(gamma*x^_t) + prior e_v.beta\n",
+                 (long long)w.top_k);
+    for (const WalkStep& s : w.steps) {
+        std::fprintf(out, "step %lld: chose %s (rank %lld)\n", (long long)s.step,
+                     token_label(tok, s.token).c_str(), (long long)s.rank);
+        std::fprintf(out, "   rank  %s     id        p     logit   content     prior  cos(c,e)     |e|\n",
+                     pad_right("token", 14).c_str());
+        for (size_t i = 0; i < s.top.size(); i++) {
+            const WalkCandidate& k = s.top[i];
+            std::fprintf(out, "   %4zu  %s %6d  %7.4f  %8.4f  %8.4f  %8.4f  %8.4f  %6.3f%s\n", i + 1,
+                         pad_right(token_label(tok, k.id), 14).c_str(), k.id, k.prob, double(k.logit), k.content,
+                         k.prior, k.cosine, k.norm, k.id == s.token ? "  <- chosen" : "");
+        }
+        std::fprintf(out, "   nearest to c_t by dot: %s\n", names(s.near.by_dot, tok).c_str());
+        std::fprintf(out, "              by cosine: %s   (%lld of %zu shared)\n",
+                     names(s.near.by_cosine, tok).c_str(), (long long)s.near.overlap, s.near.by_dot.size());
+    }
+}
+
+static void print_fixed(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok) {
+    std::fprintf(out, "\n3. What does not move\n   prior e_v.beta (the same at every step) alone would favour:");
+    for (const Neighbour& n : w.prior_top) std::fprintf(out, " %s %.4f", token_label(tok, n.id).c_str(), n.dot);
+    std::fprintf(out, "\n   wte checksum before %s, after %s: %s\n", hex64(w.wte_checksum_before).c_str(),
+                 hex64(w.wte_checksum_after).c_str(),
+                 w.wte_checksum_before == w.wte_checksum_after
+                     ? "identical, no weight changed; only c_t moved"
+                     : "DIFFERENT (a bug: walks must never write weights)");
+    std::fprintf(out, "   checks: max |content + prior - logit| = %.2e; max |c_t - traced ln_f| = %.2e\n",
+                 w.max_split_error, w.max_context_error);
+}
+
+void print_decoding_section(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok, DecodingSection section) {
+    switch (section) {
+        case DecodingSection::Path: print_path(out, w, tok); break;
+        case DecodingSection::Candidates: print_candidates(out, w, tok); break;
+        case DecodingSection::Fixed:
+            print_fixed(out, w, tok);
+            print_decoding_notes(out);
+            break;
+    }
+}
+
+// ------------------------------------------------------------------ JSON
+
+static std::string neighbour_json(const Neighbour& n, const Tokenizer* tok) {
+    return wj::object({wj::field("id", std::to_string(n.id)), wj::field("text", wj::str(token_label(tok, n.id))),
+                       wj::field("dot", wj::num(n.dot)), wj::field("cosine", wj::num(n.cosine)),
+                       wj::field("norm", wj::num(n.norm))});
+}
+
+static std::string neighbours_json(const std::vector<Neighbour>& list, const Tokenizer* tok) {
+    std::vector<std::string> items;
+    for (const Neighbour& n : list) items.push_back(neighbour_json(n, tok));
+    return wj::array(items);
+}
+
+static std::string step_json(const WalkStep& s, const Tokenizer* tok) {
+    std::vector<std::string> top;
+    for (const WalkCandidate& k : s.top)
+        top.push_back(wj::object({wj::field("id", std::to_string(k.id)), wj::field("text", wj::str(token_label(tok, k.id))),
+                                  wj::field("prob", wj::num(k.prob)), wj::field("logit", wj::num(k.logit)),
+                                  wj::field("content", wj::num(k.content)), wj::field("prior", wj::num(k.prior)),
+                                  wj::field("cosine", wj::num(k.cosine)), wj::field("norm", wj::num(k.norm))}));
+    return wj::object({wj::field("step", std::to_string(s.step)), wj::field("position", std::to_string(s.position)),
+                       wj::field("token", std::to_string(s.token)), wj::field("text", wj::str(token_label(tok, s.token))),
+                       wj::field("prob_model", wj::num(s.prob_model)), wj::field("prob_sampling", wj::num(s.prob_sampling)),
+                       wj::field("rank", std::to_string(s.rank)),
+                       wj::field("sampling_support", std::to_string(s.sampling_support)),
+                       wj::field("path_log_prob", wj::num(s.path_log_prob)),
+                       wj::field("path_log_prob_model", wj::num(s.path_log_prob_model)),
+                       wj::field("entropy_model", wj::num(s.entropy_model)),
+                       wj::field("entropy_sampling", wj::num(s.entropy_sampling)),
+                       wj::field("context_norm", wj::num(s.context_norm)),
+                       wj::field("cos_context_chosen", wj::num(s.cos_context_chosen)),
+                       wj::field("cos_context_prev", wj::num(s.cos_context_prev)),
+                       wj::field("top", wj::array(top)), wj::field("nearest_by_dot", neighbours_json(s.near.by_dot, tok)),
+                       wj::field("nearest_by_cosine", neighbours_json(s.near.by_cosine, tok)),
+                       wj::field("nearest_shared", std::to_string(s.near.overlap))});
+}
+
+static std::string doubles(const std::vector<double>& v) {
+    std::vector<std::string> items;
+    for (double x : v) items.push_back(wj::num(x));
+    return wj::array(items);
+}
+
+static std::string sampler_json(const SamplerConfig& c) {
+    return wj::object({wj::field("greedy", c.greedy ? "true" : "false"), wj::field("temperature", wj::num(c.temperature)),
+                       wj::field("top_k", std::to_string(c.top_k)), wj::field("top_p", wj::num(c.top_p)),
+                       wj::field("min_p", wj::num(c.min_p)), wj::field("repetition_penalty", wj::num(c.repetition_penalty)),
+                       wj::field("seed", std::to_string(c.seed)), wj::field("text", wj::str(sampler_text(c)))});
+}
+
+std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, const std::string& model_dir) {
+    std::vector<std::string> steps;
+    for (const WalkStep& s : w.steps) steps.push_back(step_json(s, tok));
+    std::string text = ids_text(tok, w.generated());
+    return wj::object_lines({
+        wj::field("kind", wj::str("decoding_walk")), wj::field("model", wj::str(model_dir)),
+        wj::field("n_embd", std::to_string(w.C)), wj::field("vocab_size", std::to_string(w.V)),
+        wj::field("prompt_ids", wj::ints(w.prompt)), wj::field("prompt_text", wj::str(one_line(ids_text(tok, w.prompt)))),
+        wj::field("generated_ids", wj::ints(w.generated())),
+        wj::field("generated_text", is_valid_utf8(text) ? wj::str(text) : "null"),
+        wj::field("sampler", sampler_json(w.sampler)), wj::field("top_k", std::to_string(w.top_k)),
+        wj::field("stop", wj::str(stop_reason_text(w.stop))),
+        wj::field("steps", wj::array_lines(steps)), wj::field("prior_top", neighbours_json(w.prior_top, tok)),
+        wj::field("wte_checksum_before", wj::str(hex64(w.wte_checksum_before))),
+        wj::field("wte_checksum_after", wj::str(hex64(w.wte_checksum_after))),
+        wj::field("max_split_error", wj::num(w.max_split_error)),
+        wj::field("max_context_error", wj::num(w.max_context_error)),
+        wj::field("pca", wj::object({wj::field("explained", wj::array({wj::num(w.pca_explained[0]), wj::num(w.pca_explained[1])})),
+                                     wj::field("context_xy", doubles(w.context_xy)),
+                                     wj::field("token_xy", doubles(w.token_xy))})),
+        wj::field("definitions", wj::object({
+            wj::field("prob_model", wj::str("softmax(logits)[token], temperature 1, no filtering")),
+            wj::field("prob_sampling", wj::str("probability of the token under the distribution the sampler drew from (penalty, temperature, top-k/top-p/min-p, renormalised); 1 under greedy")),
+            wj::field("path_log_prob", wj::str("running sum of ln prob_sampling, nats")),
+            wj::field("path_log_prob_model", wj::str("running sum of ln prob_model, nats")),
+            wj::field("logit_split", wj::str("logit = content + prior, content = e_v.(gamma*xhat_t), prior = e_v.beta of ln_f; xhat_t from the traced final residual (our formalisation)")),
+            wj::field("nearest", wj::str("token vectors ranked by dot product and by cosine with c_t, in double precision (the comparison is ours)")),
+        })),
+    });
+}
+
+// ------------------------------------------------------------------ the picture
+
+Image decoding_walk_picture(const DecodingWalk& w, const Tokenizer* tok) {
+    const size_t S = w.steps.size();
+    Series ctx{"c_t (step)", {}, {}, true, true, {}};
+    Series emb{"e_token", {}, {}, false, true, {}};
+    Series link{"c_t -> e", {}, {}, true, false, {}};
+    Series pm{"model", {}, {}, true, true, {}};
+    Series ps{"sampled", {}, {}, true, true, {}};
+    Series hm{"model", {}, {}, true, true, {}};
+    Series hs{"sampled", {}, {}, true, true, {}};
+    for (size_t t = 0; t < S && w.context_xy.size() == 2 * S; t++) {
+        const WalkStep& s = w.steps[t];
+        ctx.x.push_back(w.context_xy[2 * t]);
+        ctx.y.push_back(w.context_xy[2 * t + 1]);
+        ctx.point_labels.push_back(std::to_string(t));
+        emb.x.push_back(w.token_xy[2 * t]);
+        emb.y.push_back(w.token_xy[2 * t + 1]);
+        emb.point_labels.push_back(token_ascii(tok, s.token));
+        // One segment per step; NaN breaks the line between them.
+        link.x.insert(link.x.end(), {w.context_xy[2 * t], w.token_xy[2 * t], NAN});
+        link.y.insert(link.y.end(), {w.context_xy[2 * t + 1], w.token_xy[2 * t + 1], NAN});
+    }
+    for (size_t t = 0; t < S; t++) {
+        const WalkStep& s = w.steps[t];
+        pm.x.push_back(double(t));
+        pm.y.push_back(s.prob_model);
+        pm.point_labels.push_back(token_ascii(tok, s.token));
+        ps.x.push_back(double(t));
+        ps.y.push_back(s.prob_sampling);
+        hm.x.push_back(double(t));
+        hm.y.push_back(s.entropy_model);
+        hs.x.push_back(double(t));
+        hs.y.push_back(s.entropy_sampling);
+    }
+    // When the sampler kept the whole distribution at temperature 1 the two curves coincide:
+    // draw one and say so, rather than hide one under the other.
+    bool same = true;
+    for (const WalkStep& s : w.steps) same = same && std::fabs(s.prob_model - s.prob_sampling) < 1e-6;
+    Chart path;
+    path.title = "Directions in 2-D: PCA of unit c_t and e";
+    path.x_label = cat("PC1 (", int(std::lround(100 * w.pca_explained[0])), "% of variance)");
+    path.y_label = cat("PC2 (", int(std::lround(100 * w.pca_explained[1])), "% of variance)");
+    path.series = {ctx, emb, link};
+    path.equal_aspect = true;
+    Chart prob;
+    prob.title = same ? "p(chosen token); sampled = model" : "p(chosen token)";
+    prob.x_label = "step t";
+    prob.y_label = "probability";
+    prob.series = same ? std::vector<Series>{pm} : std::vector<Series>{pm, ps};
+    Chart ent;
+    ent.title = same ? "Entropy; sampled = model" : "Entropy of the next-token distribution";
+    ent.x_label = "step t";
+    ent.y_label = "entropy (nats)";
+    ent.series = same ? std::vector<Series>{hm} : std::vector<Series>{hm, hs};
+    std::string title = cat("Decoding walk: \"", ascii(ids_text(tok, w.prompt)), "\" + ", S, " tokens, ",
+                            sampler_text(w.sampler));
+    return compose_grid({render_chart(path, 720, 600), render_chart(prob, 600, 600), render_chart(ent, 600, 600)},
+                        3, title);
+}
+
+}  // namespace gw
