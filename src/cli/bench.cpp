@@ -7,7 +7,7 @@
 namespace gw {
 
 static std::vector<Flag> bench_flags() {
-    return join({model_flags(),
+    return join({model_flags(), thread_flags(),
                  {{"--prompt-tokens", "N", "prompt length (default 128): random but seeded token ids"},
                   {"--gen-tokens", "N", "tokens to generate after the prompt (default 128, greedy)"},
                   {"--repeats", "N", "timed runs (default 3); medians are shown, with min and max"},
@@ -22,7 +22,7 @@ static int run_bench_command(const Args& args) {
     o.prompt_tokens = args.integer("--prompt-tokens", 128, 1, 1 << 20);
     o.gen_tokens = args.integer("--gen-tokens", 128, 0, 1 << 20);
     o.repeats = int(args.integer("--repeats", 3, 1, 1000));
-    o.threads = int(args.integer("--threads", 1, 1, 256));
+    o.threads = threads_from(args);
     o.seed = uint64_t(args.integer("--seed", 1, 0, INT64_MAX));
     o.openblas_threads = args.has("--openblas-threads");
     o.isa = kernels_from(args);

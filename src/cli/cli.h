@@ -67,7 +67,7 @@ extern const Command kBenchCommand;
 std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
 std::string model_dir(const Args& args);
 Isa kernels_from(const Args& args);   // --kernels, default auto
-void apply_threads(const Args& args);  // --threads N (OpenBLAS)
+int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
 std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
 std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why);
 // --prompt-ids "1,2,3" -> ids; each checked against vocab_size.
@@ -80,7 +80,8 @@ void write_output(const std::string& path, const std::string& bytes, const std::
 void write_png_output(const std::string& path, const Image& image);  // "wrote PATH (W x H PNG)"
 // Sampler flags (--greedy, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed).
 SamplerConfig sampler_from(const Args& args);
-std::vector<Flag> model_flags();    // --model --kernels --threads
+std::vector<Flag> model_flags();    // --model --kernels
+std::vector<Flag> thread_flags();   // --threads (commands whose forward runs are long enough to share)
 std::vector<Flag> prompt_flags();   // --prompt --file --prompt-ids
 std::vector<Flag> sampler_flags();  // --greedy --temperature --top-k --top-p --min-p ...
 std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts);

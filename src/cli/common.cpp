@@ -8,7 +8,6 @@
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "core/output_file.h"
-#include "kernels/linear.h"
 #include "model/tokenizer.h"
 #include "report/picture.h"
 
@@ -18,8 +17,11 @@ std::vector<Flag> model_flags() {
     return {
     {"--model", "DIR", "checkpoint folder (config.json, model.safetensors, tokenizer files); default: the shipped tiny model"},
     {"--kernels", "ref|avx2|avx512|auto", "vector kernels to use (default auto: the best this CPU has)"},
-    {"--threads", "N", "threads for matrix products (default 1)"},
 };
+}
+
+std::vector<Flag> thread_flags() {
+    return {{"--threads", "N", "threads of the forward pass: a team of N shares every op, OpenBLAS at 1 thread inside (default 1)"}};
 }
 
 std::vector<Flag> prompt_flags() {
@@ -70,7 +72,7 @@ std::string model_dir(const Args& args) { return args.str("--model", default_mod
 
 Isa kernels_from(const Args& args) { return parse_isa(args.str("--kernels", "auto")); }
 
-void apply_threads(const Args& args) { set_blas_threads(int(args.integer("--threads", 1, 1, 256))); }
+int threads_from(const Args& args) { return int(args.integer("--threads", 1, 1, 256)); }
 
 std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir) {
     if (!Tokenizer::present(dir)) return nullptr;

@@ -9,7 +9,7 @@
 namespace gw {
 
 static std::vector<Flag> generate_flags() {
-    return join({model_flags(), prompt_flags(), sampler_flags(),
+    return join({model_flags(), thread_flags(), prompt_flags(), sampler_flags(),
                  {{"-n", "N", "new tokens to generate (default 50)"},
                   {"--ignore-eos", "", "keep going after <|endoftext|>"},
                   {"--no-cache", "", "recompute the whole sequence every step (slow; same tokens)"},
@@ -19,7 +19,6 @@ static std::vector<Flag> generate_flags() {
 static int run_generate(const Args& args) {
     std::string dir = model_dir(args);
     Isa isa = kernels_from(args);
-    apply_threads(args);
     SamplerConfig sc = sampler_from(args);
     int64_t n = args.integer("-n", 50, 0, 1 << 30);
     auto model = load_checkpoint(dir);
@@ -33,6 +32,7 @@ static int run_generate(const Args& args) {
     opts.eot_id = (tok && !args.has("--ignore-eos")) ? tok->eot_id() : -1;
     opts.use_cache = !args.has("--no-cache");
     opts.isa = isa;
+    opts.threads = threads_from(args);
     Sampler sampler(sc);
     bool print_ids = args.has("--print-ids");
     std::unique_ptr<StreamDecoder> stream;

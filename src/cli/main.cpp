@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "core/error.h"
+#include "kernels/linear.h"  // set_blas_threads
 
 using namespace gw;
 
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
     }
     const Command* cmd = nullptr;
     try {
+        // OpenBLAS starts one thread per core by default. Our own team (--threads) shares
+        // the work out where it pays, so OpenBLAS runs single-threaded unless bench asks.
+        set_blas_threads(1);
         int consumed = 0;
         cmd = find_command(argc, argv, &consumed);
         if (!cmd && is_group(argv[1])) {

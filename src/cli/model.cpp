@@ -67,7 +67,7 @@ const Command kInspectCommand = {"inspect", "print a checkpoint's config, tensor
 // ---------------------------------------------------------------- logits
 
 static std::vector<Flag> logits_flags() {
-    return join({model_flags(), prompt_flags(),
+    return join({model_flags(), thread_flags(), prompt_flags(),
                  {{"--out", "FILE.npy", "write the logits of every position, float32 (T, vocab_size)"},
                   {"--dump-trace", "DIR", "also write every trace point as DIR/<name>.npy"}}});
 }
@@ -82,7 +82,6 @@ static int run_logits(const Args& args) {
         throw UsageError("logits: give --out FILE.npy (and/or --dump-trace DIR)");
     std::string dir = model_dir(args);
     Isa isa = kernels_from(args);
-    apply_threads(args);
     auto m = load_checkpoint(dir);
     auto tok = args.has("--prompt-ids") ? nullptr : maybe_tokenizer(dir);
     const std::vector<int> ids = prompt_ids(args, *m, tok.get());
@@ -95,6 +94,7 @@ static int run_logits(const Args& args) {
     Trace trace;
     ForwardOptions opts;
     opts.isa = isa;
+    opts.threads = threads_from(args);
     opts.all_logits = true;
     opts.trace = args.has("--dump-trace") ? &trace : nullptr;
     forward(logits.data(), *m, state, ids.data(), T, opts);

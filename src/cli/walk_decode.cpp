@@ -56,7 +56,6 @@ static int run_walk_decode(const Args& args) {
     if (tree && args.has("--png")) throw UsageError("walk decode: --png is not available with --tree (use --json)");
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    apply_threads(args);
     const SamplerConfig sc = sampler_from(args);
     DecodingWalkOptions opts;
     opts.max_new_tokens = args.integer("-n", 12, 1, 1 << 20);
@@ -122,7 +121,6 @@ static std::vector<Flag> walk_fewshot_flags() {
 static int run_walk_fewshot(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    apply_threads(args);
     FewshotTask task = args.has("--pattern") ? parse_fewshot_pattern(args.str("--pattern")) : default_fewshot_task();
     if (args.has("--separator")) task.separator = args.str("--separator");
     const int64_t k = args.integer("-k", int64_t(task.examples.size()), 0, 1 << 20);
@@ -158,7 +156,6 @@ static int run_neighbours(const Args& args) {
         throw UsageError("neighbours: give exactly one token, as TEXT or as --id N");
     const std::string dir = model_dir(args);
     kernels_from(args);  // no kernel runs here, but a bad --kernels value is still an error
-    apply_threads(args);
     const int64_t k = args.integer("-k", 10, 1, 1000);
     auto model = load_checkpoint(dir);
     const int64_t V = model->config.vocab_size, C = model->config.n_embd;

@@ -29,7 +29,6 @@ static std::vector<Flag> walk_encode_flags() {
 static int run_walk_encode(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    apply_threads(args);
     auto model = load_checkpoint(dir);
     auto tok = maybe_tokenizer(dir);
     const std::vector<int> ids = prompt_ids(args, *model, tok.get());
@@ -90,7 +89,6 @@ static const char* const kDefaultText =
 static int run_walk_positions(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    apply_threads(args);
     auto model = load_checkpoint(dir);
     const Config& cfg = model->config;
     const int64_t layer = args.integer("--layer", 0, 0, cfg.n_layer - 1);
