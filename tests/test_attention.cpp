@@ -16,7 +16,8 @@ TEST_CASE("one head, two positions, worked by hand") {
     float qkv[12] = {1, 0, 1, 0, 1, 2,  /* position 1 */ 0, 1, 0, 2, 3, 4};
     float kc[4], vc[4], out[4], pattern[4];
     attention_ref(out, pattern, qkv, kc, vc, 0, 2, 2, 1);
-    // position 0 sees only itself
+    // position 0 sees only itself: a one-entry softmax is exactly 1, and 1 * v0 is exact
+    // (== below); position 1's are float roundings (~6e-8) of the doubles, within Approx's 1e-5
     CHECK(pattern[0] == 1.0f);
     CHECK(pattern[1] == 0.0f);  // masked
     CHECK(out[0] == 1.0f);
@@ -29,6 +30,15 @@ TEST_CASE("one head, two positions, worked by hand") {
     CHECK(out[3] == doctest::Approx(a0 * 2 + a1 * 4));
 }
 
+// Tolerances against attention_ref, which computes scores and sums in double and rounds once.
+// attention() sums each score q . k / sqrt(HS) in float (OpenBLAS, an order that depends on the
+// CPU and on the shape: sgemv for one row), off by at most float_sum_error(HS, sum_d |q_d k_d| /
+// sqrt(HS)) -- about 1e-6 here (HS = 8, |q|, |k| < 2) -- which softmax turns into a relative
+// error of at most twice that in the pattern; out = sum_j a_j v_j adds a float sum over the keys
+// (~keys u max|v|). rtol 1e-5, with atol 1e-5 for out and 1e-6 for the pattern (whose entries
+// can be tiny), holds these with ~25x to spare: the worst seen, over the ref and avx2 kernel
+// sets and five OpenBLAS cores, is 4% of the tolerance. A wrong mask, head slice or cache row is
+// off by ~0.1. The cache itself is copied (memcpy): == there.
 TEST_CASE("attention equals attention_ref, in one chunk and appended over the cache") {
     for (int64_t NH : {1, 3, 4}) {
         const int64_t HS = 8, C = NH * HS, P = 20, T = 13;

@@ -126,7 +126,7 @@ static void check_json_fields(const JsonValue& j) {
     REQUIRE(shares != nullptr);
     double sum = 0;
     for (const auto& [name, v] : shares->members) sum += v.number;
-    CHECK(sum == doctest::Approx(1.0).epsilon(1e-6));  // the shares cover the whole phase
+    CHECK(sum == doctest::Approx(1.0).epsilon(1e-6));  // the shares cover the whole phase (doubles: ~1e-15)
     CHECK(shares->find("sampling") != nullptr);
 }
 
@@ -135,7 +135,7 @@ TEST_CASE("bench_json is one JSON object with the medians as numbers") {
     JsonValue j = parse_json(bench_json(r), "bench_json");
     REQUIRE(j.is_object());
     check_json_fields(j);
-    CHECK(j.find("prefill_tok_s")->number == r.prefill_tok_s.median);
+    CHECK(j.find("prefill_tok_s")->number == r.prefill_tok_s.median);  // shortest round-trip JSON: exact
     CHECK(j.find("model")->text == "tests/fixtures/forward/f32");
 }
 

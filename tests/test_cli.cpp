@@ -148,7 +148,7 @@ TEST_CASE("logits writes (T, V) float32 .npy equal to the reference; --dump-trac
                     &out) == 0);
     NpyArray got = read_npy(tmp.file("l.npy")), want = read_npy(kF32 + "/trace/logits.npy");
     CHECK(got.shape == want.shape);
-    gw::testing::check_close(got.data, want.data, 1e-4f, 1e-4f, "logits.npy");
+    gw::testing::check_close(got.data, want.data, 1e-4f, 1e-4f, "logits.npy");  // the fixtures' README
     for (const char* p : {"embed", "h.0.attn_pattern", "h.1.resid_post", "ln_f", "logits"}) {
         CAPTURE(p);
         CHECK(file_exists(tmp.file("trace/") + p + ".npy"));

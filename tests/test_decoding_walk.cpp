@@ -19,6 +19,8 @@
 #include "walks/decoding_walk.h"
 
 using namespace gw;
+using gw::testing::kFloatU;
+using gw::testing::kForwardOrderAtol;
 
 static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
 
@@ -46,6 +48,8 @@ static DecodingWalkOptions options(int64_t n, int64_t top_k) {
 // The invariants every greedy walk must satisfy.
 static void check_greedy_walk(const DecodingWalk& w, const Checkpoint& m) {
     const int64_t C = m.config.n_embd;
+    double max_e = 0;  // the longest token vector
+    for (int64_t v = 0; v < m.config.vocab_size; v++) max_e = std::max(max_e, norm(m.w.wte + v * C, C));
     double sum_model = 0;
     for (const WalkStep& s : w.steps) {
         CAPTURE(s.step);
@@ -53,33 +57,43 @@ static void check_greedy_walk(const DecodingWalk& w, const Checkpoint& m) {
         // (recomputed in double from c_t and wte, independently of the logits).
         CHECK(s.top[0].id == s.token);
         CHECK(s.rank == 1);
+        // (Exact: the greedy steps' top-1 gaps are >= 0.011, ~1000x the float error of a logit.)
         CHECK(s.near.by_dot[0].id == s.token);
-        CHECK(s.prob_model == s.top[0].prob);
+        CHECK(s.prob_model == s.top[0].prob);  // both p[token] of one softmax_probs: same bits
         // Greedy leaves one candidate: sampled probability 1, so log P(path) as sampled is 0.
         CHECK(s.prob_sampling == 1.0);
         CHECK(s.sampling_support == 1);
         CHECK(s.entropy_sampling == 0.0);
         CHECK(s.path_log_prob == 0.0);
-        sum_model += std::log(s.prob_model);
+        sum_model += std::log(s.prob_model);  // the walk's own sum, in the same order: same bits
         CHECK(s.path_log_prob_model == doctest::Approx(sum_model).epsilon(1e-12));
         double top_mass = 0;
         for (size_t i = 0; i < s.top.size(); i++) {
             const WalkCandidate& k = s.top[i];
             top_mass += k.prob;
-            if (i > 0) CHECK(k.prob <= s.top[i - 1].prob);
-            // logit = content + prior, with x̂ from the traced residual.
+            if (i > 0) CHECK(k.prob <= s.top[i - 1].prob);  // exp of one sorted row: monotone
+            // logit = content + prior, with x̂ from the traced residual: a second forward pass
+            // (one chunk, traced) and layernorm_ref in double against generate()'s float logit
+            // (KV cache, kernels): 1e-4 (1 + |logit|) is 10x kForwardOrderAtol at |logit| = 1 and
+            // ~170x the worst seen (3.6e-6, logits up to ~20); a wrong split is off by |e . beta| ~ 1.
             CHECK(std::fabs(k.content + k.prior - k.logit) <= 1e-4 * (1 + std::fabs(k.logit)));
-            // The prior computed here, independently: e_v . beta.
+            // The prior computed here with the walk's own dot() on the same floats: same bits.
             CHECK(k.prior == doctest::Approx(dot(m.w.wte + int64_t(k.id) * C, m.w.ln_f_b, C)).epsilon(1e-12));
-            // The model's logit is the dot product c_t . e_v.
-            CHECK(s.near.by_dot[i].dot == doctest::Approx(k.logit).epsilon(1e-4));
+            // The model's logit is the dot product c_t . e_v of the same floats, in double here and
+            // by OpenBLAS in float there: apart by at most float_sum_error(C, sum |c_i e_i|), and
+            // sum |c_i e_i| <= |c_t| |e_v|. Ranked separately, the i-th of each list are then within
+            // the largest such bound even where two near-equal logits swap places.
+            CHECK(std::fabs(s.near.by_dot[i].dot - k.logit) <=
+                  testing::float_sum_error(C, s.context_norm * max_e));
         }
-        CHECK(top_mass <= 1.0 + 1e-9);
-        CHECK(std::fabs(s.cos_context_chosen) <= 1.0);
+        CHECK(top_mass <= 1.0 + 1e-9);  // K of the V double probabilities: 1 + ~V 1e-16 at most
+        CHECK(std::fabs(s.cos_context_chosen) <= 1.0);  // |cos| ~ 0.3 here, far from the bound
         CHECK(s.context_norm > 0);
         CHECK(std::isnan(s.cos_context_prev) == (s.step == 0));
     }
     CHECK(w.wte_checksum_before == w.wte_checksum_after);
+    // The same two paths as content + prior vs logit above: worst seen 3.6e-6 (split, logits
+    // up to ~20) and 4.5e-6 (context, |c_t| entries up to ~13), 1/280 and 1/22 of these bounds.
     CHECK(w.max_split_error < 1e-3);
     CHECK(w.max_context_error < 1e-4);
     CHECK(w.contexts.size() == w.steps.size() * size_t(C));
@@ -123,6 +137,8 @@ TEST_CASE("with K = V the candidates are the whole distribution: probabilities s
             mass += k.prob;
             h -= k.prob * std::log(k.prob);
         }
+        // All in double, from one softmax_probs (V = 101 terms): ~V 1e-16 of rounding each; the
+        // sums here run in probability order, the walk's in id order.
         CHECK(mass == doctest::Approx(1.0).epsilon(1e-9));
         CHECK(s.entropy_model == doctest::Approx(h).epsilon(1e-9));
         CHECK(s.entropy_model >= 0);
@@ -153,10 +169,16 @@ TEST_CASE("sampled walk: the tokens generate() picks, and log P(path) sums the s
         std::vector<double> p = softmax_probs(logits.data(), V);
         double kept = 0;
         for (int id : top_k_indices(logits.data(), V, 20)) kept += p[size_t(id)];
-        CHECK(s.prob_model == doctest::Approx(p[size_t(s.token)]).epsilon(1e-6));
-        CHECK(s.prob_sampling == doctest::Approx(p[size_t(s.token)] / kept).epsilon(1e-5));
+        // Two forward passes (the walk's KV-cache steps, this one chunk) give logits within
+        // d = kForwardOrderAtol; a shift of every logit by at most d moves ln p by at most 2d,
+        // so p by 2d p, and p / kept by 4d (plus the sampler's float roundings, 3u). doctest's
+        // Approx allows eps (1 + max): eps = 2d and 4d + 3u are bounds, not guesses. (The 20th
+        // and 21st logits are >= 3e-3 apart, so both keep the same 20 tokens.)
+        CHECK(s.prob_model == doctest::Approx(p[size_t(s.token)]).epsilon(2 * kForwardOrderAtol));
+        CHECK(s.prob_sampling ==
+              doctest::Approx(p[size_t(s.token)] / kept).epsilon(4 * kForwardOrderAtol + 3 * kFloatU));
         CHECK(s.sampling_support == 20);
-        path += std::log(s.prob_sampling);
+        path += std::log(s.prob_sampling);  // the walk's own sum of the same doubles: same bits
         CHECK(s.path_log_prob == doctest::Approx(path).epsilon(1e-12));
         seq.push_back(s.token);
     }
@@ -189,12 +211,19 @@ TEST_CASE("--compare: six strategies, greedy first, metrics computed from the ge
         CHECK(r.walk.steps.size() == 12);
         CHECK(r.repeated_4gram == repeated_ngram_rate(r.walk.generated(), 4));
         CHECK(r.distinct_2 == distinct_n(r.walk.generated(), 2));
-        double h = 0;
+        double h = 0;  // divided before adding, the run after: 12 double roundings apart, ~1e-15
         for (const WalkStep& s : r.walk.steps) h += s.entropy_model / 12.0;
         CHECK(r.mean_entropy == doctest::Approx(h).epsilon(1e-12));
-        CHECK(r.log_prob_model == r.walk.steps.back().path_log_prob_model);
-        // At temperature 1, filtering can only raise a kept token's (renormalised) probability.
-        if (r.walk.sampler.temperature == 1.0f) CHECK(r.log_prob_sampling >= r.log_prob_model - 1e-9);
+        CHECK(r.log_prob_model == r.walk.steps.back().path_log_prob_model);  // a copy
+        // At temperature 1, filtering can only raise a kept token's (renormalised) probability:
+        // ln p_sampled >= ln p_model, equal when nothing is cut (temperature 1.0). Both come
+        // from the same double softmax of the same logits, but the sampler keeps each p as a
+        // float, rounded once (u = 2^-24 relative), divided by their sum (within u of 1) and
+        // rounded again: each step's ln p_sampled is within 3u of the exact ln(p / kept), above
+        // or below depending on the logits' last bits, so on the CPU. Over S steps the slack is
+        // S * 3u (~2e-6 for 12; 4u a step also covers the double sums' ~1e-16 |log P|).
+        const double slack = double(r.walk.steps.size()) * 4 * kFloatU;
+        if (r.walk.sampler.temperature == 1.0f) CHECK(r.log_prob_sampling >= r.log_prob_model - slack);
     }
     CHECK(runs[5].walk.sampler.top_p == doctest::Approx(0.9f));
     CHECK(runs[4].walk.sampler.top_k == 40);
@@ -219,6 +248,8 @@ TEST_CASE("--tree: children are the top-B of an independent forward pass; P(path
     for (size_t i = 0; i < 3; i++) {
         const TreeNode& a = t.root.children[i];
         CHECK(a.token == first[i]);
+        // expand_tree and top() run the same forward (Isa::Ref, a fresh one-chunk prefill of
+        // the same ids) and the same softmax_probs: the same bits, so 1e-9 is no tolerance at all.
         CHECK(a.prob == doctest::Approx(p0[size_t(first[i])]).epsilon(1e-9));
         std::vector<int> seq = prompt;
         seq.push_back(a.token);
@@ -228,7 +259,7 @@ TEST_CASE("--tree: children are the top-B of an independent forward pass; P(path
             const TreeNode& b = a.children[j];
             CHECK(b.token == second[j]);
             CHECK(b.prob == doctest::Approx(p1[size_t(second[j])]).epsilon(1e-9));
-            CHECK(b.path_prob == doctest::Approx(a.prob * b.prob).epsilon(1e-12));
+            CHECK(b.path_prob == doctest::Approx(a.prob * b.prob).epsilon(1e-12));  // 1 * a * b
             CHECK(b.children.empty());
         }
     }

@@ -61,13 +61,14 @@ TEST_CASE("walk decode: the JSON holds every number the table prints; the PNG de
     for (const JsonValue& s : steps.items) {
         CAPTURE(s.find("step")->integer);
         auto n = [&](const char* key) { return s.find(key)->number; };
-        // One row of the path table: every number in it, as printed.
+        // One row of the path table: every number in it, as printed. (The JSON's numbers are
+        // shortest round-trip doubles, so formatting them again gives the table's digits exactly.)
         std::string row = fmt("%7.4f", n("prob_model")) + "  " + fmt("%9.4f", n("prob_sampling")) + "  " +
                           fmt("%4.0f", n("rank")) + "  " + fmt("%7.4f", n("entropy_model")) + "  " +
                           fmt("%11.4f", n("path_log_prob")) + "  " + fmt("%6.2f", n("context_norm")) + "  " +
                           fmt("%10.4f", n("cos_context_chosen"));
         CHECK(contains(out, row));
-        path += std::log(n("prob_sampling"));
+        path += std::log(n("prob_sampling"));  // the walk's own sum of the same doubles
         CHECK(n("path_log_prob") == doctest::Approx(path).epsilon(1e-12));
         const JsonValue& top = *s.find("top");
         REQUIRE(top.items.size() == 4);

@@ -42,6 +42,7 @@ TEST_CASE("nearest: a hand-worked table") {
     CHECK(n.overlap == 3);
     CHECK(n.by_dot[0].dot == doctest::Approx(6.0).epsilon(1e-12));
     CHECK(n.by_dot[0].cosine == doctest::Approx(1.0).epsilon(1e-7));
+    // 0.5f is exact, 0.6f is 0.6 to 2.4e-8: the hand value is ~1e-8 off, well inside 1e-6
     CHECK(n.by_cosine[1].cosine == doctest::Approx(1.1 / std::sqrt(1.22)).epsilon(1e-6));
     CHECK(n.by_cosine[2].dot == doctest::Approx(3.0).epsilon(1e-12));
     CHECK(n.by_cosine[2].norm == doctest::Approx(std::sqrt(5.0)).epsilon(1e-12));
@@ -67,7 +68,7 @@ TEST_CASE("score_rows agrees with vecmath's dot and cosine; a zero query has cos
     VectorTable t = make_vector_table(rows.data(), V, C);
     std::vector<double> dots, cosines;
     score_rows(&dots, &cosines, t, q.data());
-    for (int64_t v = 0; v < V; v++) {
+    for (int64_t v = 0; v < V; v++) {  // the same double arithmetic in the same order: same bits
         CHECK(dots[size_t(v)] == doctest::Approx(dot(q.data(), rows.data() + v * C, C)).epsilon(1e-12));
         CHECK(cosines[size_t(v)] == doctest::Approx(cosine(q.data(), rows.data() + v * C, C)).epsilon(1e-12));
     }
@@ -83,7 +84,7 @@ TEST_CASE("shipped model: a token's own vector is its nearest by cosine") {
     const int king = 5822;  // " king" in GPT-2's vocabulary
     Neighbours n = nearest(t, m->w.wte + int64_t(king) * C, 5);
     CHECK(n.by_cosine[0].id == king);
-    CHECK(n.by_cosine[0].cosine == doctest::Approx(1.0).epsilon(1e-9));
+    CHECK(n.by_cosine[0].cosine == doctest::Approx(1.0).epsilon(1e-9));  // d / (sqrt d)^2 in double
     Neighbours others = nearest(t, m->w.wte + int64_t(king) * C, 5, king);
     for (const Neighbour& x : others.by_cosine) CHECK(x.id != king);
     CHECK(others.by_cosine[0].cosine < 1.0 - 1e-3);

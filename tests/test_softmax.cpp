@@ -20,7 +20,10 @@ static std::vector<float> softmax_of(std::vector<float> x) {
 }
 
 TEST_CASE("softmax_ref: hand-worked rows") {
-    // exp(ln 3) = 3, so [0, ln 3] -> [1, 3] / 4.
+    // exp(ln 3) = 3, so [0, ln 3] -> [1, 3] / 4. softmax_ref's double result is rounded to float
+    // twice (u = 6e-8 relative each), and float(ln 3) is ln 3 to 2e-8, which moves the pair by
+    // ~1e-8: 1e-7 holds all of it (worst seen 1.5e-8). The 0-tolerance rows are exact: exp(0) = 1,
+    // and 1/2, 1/4 are exact in float.
     check_close(softmax_of({0.0f, float(std::log(3.0))}), {0.25f, 0.75f}, 1e-7f, 0, "[0, ln 3]");
     check_close(softmax_of({2.0f, 2.0f, 2.0f, 2.0f}), {0.25f, 0.25f, 0.25f, 0.25f}, 0, 0, "equal");
     check_close(softmax_of({7.5f}), {1.0f}, 0, 0, "one entry");
@@ -151,6 +154,7 @@ TEST_CASE("softmax vector kernels equal softmax_ref: lengths, inputs, offsets, i
     }
 }
 
+// The dispatcher calls the very function it names on the same input: the same bits (==).
 TEST_CASE("softmax dispatcher: each set runs its own kernel") {
     std::vector<float> x = testing::random_floats(100, 7, -5.0f, 5.0f);
     std::vector<float> a(100), b(100);

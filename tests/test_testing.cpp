@@ -40,3 +40,26 @@ TEST_CASE("run_guarded_row: a clean kernel passes; writing or reading past the r
         CHECK(std::isnan(read.out[4]));  // the guard poisoned what it read
     }
 }
+
+TEST_CASE("float_sum_error bounds a float sum in any order; it refuses n u >= 1") {
+    CHECK(testing::float_sum_error(1, 1.0) == testing::kFloatU / (1 - testing::kFloatU));
+    CHECK(testing::float_sum_error(10, 0.0) == 0.0);
+    // 10000 terms of mixed sign, added in float forwards, backwards and pairwise: every
+    // order lands within the bound of the exact (double) sum, and the bound is not vacuous.
+    const std::vector<float> x = testing::random_floats(10000, 5);
+    double exact = 0, abs_sum = 0;
+    for (float v : x) exact += v, abs_sum += std::fabs(v);
+    float fwd = 0, bwd = 0;
+    for (size_t i = 0; i < x.size(); i++) fwd += x[i], bwd += x[x.size() - 1 - i];
+    std::vector<float> pairs = x;
+    while (pairs.size() > 1) {
+        std::vector<float> next;
+        for (size_t i = 0; i < pairs.size(); i += 2)
+            next.push_back(i + 1 < pairs.size() ? pairs[i] + pairs[i + 1] : pairs[i]);
+        pairs = next;
+    }
+    const double bound = testing::float_sum_error(int64_t(x.size()), abs_sum);
+    for (float got : {fwd, bwd, pairs[0]}) CHECK(std::fabs(got - exact) <= bound);
+    CHECK(bound < 0.01 * abs_sum);
+    CHECK_THROWS(testing::float_sum_error(int64_t(1) << 24, 1.0));
+}

@@ -8,6 +8,8 @@
 
 using namespace gw;
 
+// Small integers: dot and norm are exact in double (==); the cosines are one or two double
+// roundings from the fractions, inside Approx's default 1.2e-5.
 TEST_CASE("dot, norm, cosine") {
     float a[3] = {1, 2, 2}, b[3] = {2, 0, 0}, z[3] = {0, 0, 0};
     CHECK(dot(a, b, 3) == 2.0);
@@ -65,6 +67,7 @@ TEST_CASE("PCA recovers the axes of points on a tilted plane") {
     CHECK(fit.explained[0] + fit.explained[1] == doctest::Approx(1.0));  // the data is 2-D
     CHECK(fit.explained[0] > fit.explained[1]);
     std::vector<float> a1(fit.axes.begin(), fit.axes.begin() + 4);
+    // a1: the double axis rounded to float (6e-8), power iteration stopped at 1e-10 change
     CHECK(std::fabs(cosine(a1.data(), u, 4)) == doctest::Approx(1.0).epsilon(1e-6));
     double x, y;
     project_2d(fit, pts[0].data(), 4, &x, &y);

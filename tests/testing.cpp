@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>  // readlink
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,24 @@ bool check_close(const std::vector<float>& got, const std::vector<float>& want, 
         return false;
     }
     return check_close(got.data(), want.data(), int64_t(got.size()), atol, rtol, what);
+}
+
+double float_sum_error(int64_t n_terms, double sum_abs_terms) {
+    const double nu = double(n_terms) * kFloatU;
+    if (nu >= 1) throw std::invalid_argument("float_sum_error: n u >= 1, the bound says nothing");
+    return nu / (1 - nu) * sum_abs_terms;
+}
+
+std::vector<float> abs_of(const std::vector<float>& v) {
+    std::vector<float> out(v.size());
+    for (size_t i = 0; i < v.size(); i++) out[i] = std::fabs(v[i]);
+    return out;
+}
+
+double max_abs(const std::vector<float>& v) {
+    double m = 0;
+    for (float x : v) m = std::max(m, double(std::fabs(x)));
+    return m;
 }
 
 TempDir::TempDir() {

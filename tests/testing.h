@@ -15,6 +15,35 @@ bool check_close(const float* got, const float* want, int64_t n, float atol, flo
 bool check_close(const std::vector<float>& got, const std::vector<float>& want, float atol,
                  float rtol = 0.0f, const std::string& what = "");
 
+// ---- Where tolerances come from. A comparison of two differently computed floats needs a
+// tolerance that follows from the computation (and says so beside it); == only where the
+// bits are the same by construction (same code path, same order, same kernels).
+
+// float32's unit roundoff u = 2^-24 (~6e-8): a correctly rounded operation returns x(1 + d), |d| <= u.
+constexpr double kFloatU = 0x1p-24;
+
+// The worst-case error of a float32 sum or dot product of n terms added in ANY order, with or
+// without FMA: gamma_n * sum|terms|, gamma_n = n u / (1 - n u) (Higham, "Accuracy and Stability
+// of Numerical Algorithms", 2nd ed., section 3.1). It holds for every OpenBLAS kernel, blocking
+// and thread split, and for 8 or 16 vector lanes, so a tolerance built on it is true on every
+// CPU; a wrong lane, a lost term or a wrong stride is off by about one |term|, far more.
+double float_sum_error(int64_t n_terms, double sum_abs_terms);
+
+// Two float32 runs of one forward pass over the random fixtures (tests/fixtures/forward) that
+// differ only in the order of their sums -- one chunk or token by token over the KV cache,
+// sgemm or sgemv, the last row alone, another OpenBLAS kernel or vector kernel set -- agree on
+// every logit to within this. Why: the fixtures' README measured an independent float32 forward
+// pass at 3.4e-6 from the float64 reference, so two float32 runs may differ by twice that,
+// 6.8e-6, where their roundings fall on opposite sides; 2e-5 leaves 3x more for other kernels'
+// orders (the largest difference measured, over the ref and avx2 kernels and the Zen, Haswell,
+// Sandybridge, Nehalem and Prescott OpenBLAS cores: 5.3e-6). A stale or misplaced key, value
+// or position is off by 1e-2 or more.
+constexpr float kForwardOrderAtol = 2e-5f;
+
+// |v| elementwise (a product of |a| and |b| gives each output's sum of |terms|), and max |v|.
+std::vector<float> abs_of(const std::vector<float>& v);
+double max_abs(const std::vector<float>& v);
+
 // A row kernel fn(out, in, n) run on x placed `offset` floats past a 64-byte boundary,
 // out of place or in place. Every float around the row holds NaN, so a kernel that reads
 // past the row poisons its own result, and one that writes there is reported.

@@ -13,8 +13,15 @@
 // the block, are its expected stdout. Comparison is exact, line by line, except that
 // with "console check tol=1e-3" every number in a line may differ from the printed
 // one by at most tol * max(1, |printed|) (a documented per-block numeric tolerance),
-// and runs of blanks are ignored (so a column's padding may follow a number's width).
+// plus one unit in the last place the lesson printed it with, and runs of blanks are
+// ignored (so a column's padding may follow a number's width).
 // A leading "build/" in a command is replaced by the BUILD folder given to us.
+//
+// Why the last place: a printed number is the computed one rounded to its last digit, and
+// the computed one differs from CPU to CPU in its last bits (OpenBLAS's kernels add in
+// other orders). Two values a hair apart on either side of a rounding boundary print one
+// unit apart -- 0.790 and 0.791 -- however small tol is, so values within tol print within
+// tol + one unit. Integers ("1026", a rank, a count) are exact, not rounded: tol alone.
 //
 // usage: check_lessons BUILD README.md...   exit 0 if every block matches, 1 otherwise.
 #include <cmath>
@@ -92,13 +99,38 @@ bool same_line(const std::string& got, const std::string& want, double tol) {
         if (!(std::isdigit((unsigned char)*b) || ((*b == '-' || *b == '+' || *b == '.') &&
                                                   std::isdigit((unsigned char)b[1]))))
             return false;
+        // A number starts a word: the 0 and .7 in "h.0.ln_1" or "h.7.resid_post" are names,
+        // matched as text, not rounded values.
+        if (k > 0 && (std::isalnum((unsigned char)s[k - 1]) || s[k - 1] == '.' || s[k - 1] == '_'))
+            return false;
         char* e = nullptr;
         *v = std::strtod(b, &e);
         *len = size_t(e - b);
         return *len > 0;
     };
+    // One unit in the last place of the number text s[k, k+len): 0.001 for "0.790", 1e-06 for
+    // "1.0e-05"; 0 for an integer (no digit after a point, no exponent), which is not rounded.
+    auto last_place = [](const std::string& s, size_t k, size_t len) {
+        const std::string t = s.substr(k, len);
+        const size_t dot = t.find('.'), exp = t.find_first_of("eE");
+        int decimals = 0;
+        if (dot != std::string::npos)
+            while (dot + 1 + size_t(decimals) < t.size() &&
+                   std::isdigit((unsigned char)t[dot + 1 + size_t(decimals)]))
+                decimals++;
+        if (exp == std::string::npos) return decimals > 0 ? std::pow(10.0, -decimals) : 0.0;
+        return std::pow(10.0, std::atoi(t.c_str() + exp + 1) - decimals);
+    };
     auto skip_blanks = [](const std::string& s, size_t& k) {
         while (k < s.size() && s[k] == ' ') k++;
+    };
+    // Hex (a checksum such as 0x25d345147d9c8bff) is text to match exactly: read as numbers,
+    // its digits would pass within tol. The length of the hex word at s[k], or 0.
+    auto hex_at = [](const std::string& s, size_t k) {
+        if (s.compare(k, 2, "0x") != 0) return size_t(0);
+        size_t n = 2;
+        while (k + n < s.size() && std::isxdigit((unsigned char)s[k + n])) n++;
+        return n;
     };
     for (;;) {
         // Blanks do not count: a column padded for "-1.1e-07" is one blank narrower than
@@ -108,8 +140,14 @@ bool same_line(const std::string& got, const std::string& want, double tol) {
         if (i >= got.size() || j >= want.size()) break;
         double a, b;
         size_t la, lb;
-        if (number_at(got, i, &a, &la) && number_at(want, j, &b, &lb)) {
-            if (std::fabs(a - b) > tol * std::max(1.0, std::fabs(b))) return false;
+        if (const size_t h = hex_at(want, j)) {
+            if (got.compare(i, h, want, j, h) != 0 || hex_at(got, i) != h) return false;
+            i += h;
+            j += h;
+        } else if (number_at(got, i, &a, &la) && number_at(want, j, &b, &lb)) {
+            // (1 + 1e-9: "0.791" - "0.790" parses to a hair more than 0.001)
+            const double unit = last_place(want, j, lb) * (1 + 1e-9);
+            if (std::fabs(a - b) > tol * std::max(1.0, std::fabs(b)) + unit) return false;
             i += la;
             j += lb;
         } else {

@@ -55,7 +55,7 @@ void run(const std::string& dir, const std::string& prompt, int64_t n_new, gw::S
     const int64_t T = int64_t(ids.size()), V = cfg.vocab_size;
     gw::RunState state = gw::make_run_state(cfg, T);
     std::vector<float> logits(static_cast<size_t>(V));
-    gw::ForwardOptions opts;  // the scalar kernels (Isa::Ref): the same numbers on every CPU
+    gw::ForwardOptions opts;  // the scalar kernels (Isa::Ref) on every CPU (OpenBLAS's last bits vary)
     gw::forward(logits.data(), *ck, state, ids.data(), T, opts);
     std::printf("context vector of the last position: %lld numbers, length %.2f\n",
                 (long long)cfg.n_embd, gw::norm(gw::last_context(state), cfg.n_embd));

@@ -106,6 +106,9 @@ void run(const std::string& dir, const std::string& prompt, int64_t layer, doubl
         if (!gw::isa_supported(isa)) continue;
         std::vector<float> fast(size_t(T * C));
         gw::layernorm(isa, fast.data(), nullptr, nullptr, x.data(), lw.ln_1_w, lw.ln_1_b, T, C, eps);
+        // tests/test_layernorm.cpp bounds the kernels at 1e-5 (1 + |out|); on these rows
+        // (|out| < 7) the worst seen is 9.5e-7 in any layer (AVX2, and a lane-exact model of
+        // AVX-512), so the plain 1e-5 printed here has 10x to spare.
         all_close = all_close && max_abs_diff(fast, out) < 1e-5;
     }
     std::printf("every vector kernel this CPU supports agrees with layernorm_ref to 1e-5: %s\n",

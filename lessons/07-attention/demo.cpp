@@ -8,7 +8,8 @@
 //
 // usage: build/lessons/07-attention [--model DIR] [--prompt STR] [--layer L] [--head H]
 //                                   [--kernels ref|avx2|avx512|auto] [--png FILE] [--step]
-// --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
+// --kernels: the vector kernels (default ref, the scalar ones, on every CPU; OpenBLAS's
+// products still differ from CPU to CPU in their last bits, which the lesson's tol= allows).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -56,7 +57,7 @@ std::string ascii_label(const gw::Tokenizer& tok, int id) {
 struct Options {
     std::string prompt = "Elizabeth looked at Mr. Darcy, and he smiled at her";
     int64_t layer = 5, head = 3;
-    std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
+    std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
     std::string png;
 };
 

@@ -8,8 +8,8 @@
 //
 // usage: build/lessons/13-decoding-walk [--model DIR] [--prompt STR] [-n N] [--temperature T]
 //            [--top-k K] [--seed S] [--at STEP] [--kernels ref|avx2|avx512|auto] [--step]
-// --at: the step examined in stages 3 and 4. --kernels: default ref, the scalar kernels
-// (the same numbers on every CPU).
+// --at: the step examined in stages 3 and 4. --kernels: default ref, the scalar kernels on
+// every CPU (OpenBLAS's products still differ from CPU to CPU in their last bits).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -48,7 +48,7 @@ struct Options {
     int top_k = 40;
     uint64_t seed = 1;
     int64_t at = 1;             // the step looked at closely in stages 3 and 4
-    std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
+    std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
 };
 
 void run(const Options& o, gw::Stepper& step) {

@@ -10,7 +10,8 @@
 //
 // usage: build/lessons/14-encoding-walk [--model DIR] [--prompt STR] [--position P] [--perturb J]
 //                                       [--text STR] [--span N] [--kernels ref|avx2|avx512|auto] [--step]
-// --kernels: the vector kernels (default ref, the scalar ones: the same numbers on every CPU).
+// --kernels: the vector kernels (default ref, the scalar ones, on every CPU; OpenBLAS's
+// products still differ from CPU to CPU in their last bits, which the lesson's tol= allows).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -33,7 +34,7 @@ struct Options {
     std::string prompt = "It is a truth universally acknowledged";
     std::string text = "It is a truth universally acknowledged, that a single man in possession of a good "
                        "fortune, must be in want of a wife.";  // stage 6 measures self-bias on it
-    std::string kernels = "ref";  // scalar kernels: the same numbers on every CPU
+    std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
     int64_t position = -1;        // -1: the last position
     int64_t perturb = -1;         // -1: position / 2
     int64_t span = 32;            // stage 6: positions 0..span-1
