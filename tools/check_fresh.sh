@@ -85,6 +85,7 @@ step() {
   if "$@" >>"$log" 2>&1 </dev/null; then
     printf '  [%s] %-22s %s\n' "$variant" "$name" "$(mmss $((SECONDS - t0)))"
   else
+    echo "== $name failed: exit $?" >>"$log"
     printf '  [%s] %-22s FAILED after %s\n' "$variant" "$name" "$(mmss $((SECONDS - t0)))"
     failed_step=$name; return 1
   fi
@@ -139,7 +140,7 @@ run_variant() {
 echo "check_fresh: commit ${sha:0:12}; README's commands: $(printf "'%s' " "${commands[@]}")"
 [ -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ] || echo "note: uncommitted changes are not tested"
 t_all=$SECONDS variant=base log=$fresh/base.log
-unmount_all   # what a killed run may have left
+unmount_all && remove_root "$fresh/root-base"   # what a killed run may have left
 if [ -f "$cache" ]; then
   echo "  [base] reusing $cache"
 else
