@@ -116,10 +116,13 @@ unpack_root() {
 }
 in_root() { env -i "${clean_env[@]}" /usr/sbin/chroot "$1" /bin/sh -ec "$2"; }
 
-# The exact commit, even when HEAD is detached and on no branch.
+# The exact commit, even when HEAD is detached and on no branch. git checkout exits 0 with
+# files it could not write (an object missing), so the tree is checked clean afterwards.
 clone_head() {
-  git clone -q --no-checkout "$repo" "$1/root/gptwalk" &&
-    git -C "$1/root/gptwalk" fetch -q origin "$sha" && git -C "$1/root/gptwalk" checkout -q --detach "$sha"
+  local d=$1/root/gptwalk
+  if git clone -q --no-checkout "$repo" "$d" && git -C "$d" fetch -q origin "$sha" &&
+    git -C "$d" checkout -q --detach "$sha" && [ -z "$(git -C "$d" status --porcelain)" ]; then return 0; fi
+  echo "the clone of $sha failed or is incomplete" >&2; return 1
 }
 
 # run_variant NAME EXTRA_PACKAGE... — every step is chained, since errexit is off in here.
