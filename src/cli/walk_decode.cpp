@@ -11,13 +11,14 @@
 #include "model/tokenizer.h"
 #include "report/decoding_walk_io.h"
 #include "report/fewshot_io.h"
+#include "report/text.h"  // token_label, pad, hex64: the neighbours table
 #include "walks/decoding_walk.h"
 #include "walks/fewshot.h"
 #include "walks/neighbours.h"
 
 namespace gw {
 
-using namespace walk_text;
+using namespace text;
 
 // ------------------------------------------------------------------ walk decode
 
@@ -189,8 +190,8 @@ static int run_neighbours(const Args& args) {
     for (size_t i = 0; i < n.by_dot.size(); i++) {
         const Neighbour &a = n.by_cosine[i], &b = n.by_dot[i];
         std::printf(" %4zu  %s %8.4f %8.4f %7.4f    %s %8.4f %8.4f %7.4f\n", i + 1,
-                    pad_right(token_label(tok.get(), a.id), 16).c_str(), a.cosine, a.dot, a.norm,
-                    pad_right(token_label(tok.get(), b.id), 16).c_str(), b.dot, b.cosine, b.norm);
+                    pad(token_label(tok.get(), a.id), 16).c_str(), a.cosine, a.dot, a.norm,
+                    pad(token_label(tok.get(), b.id), 16).c_str(), b.dot, b.cosine, b.norm);
     }
     std::printf("\n%lld of %zu ids in both lists. The dot product (what logits use) also rewards long vectors;\n"
                 "cosine compares directions only. Comparing the two is our own framing, not Singh 2023's.\n",
