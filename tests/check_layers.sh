@@ -14,7 +14,7 @@ for f in src/*/*.cpp src/*/*.h include/*/*.h; do
     while read -r inc; do
         checked=$((checked + 1))
         to=${inc%%/*}
-        [ "$inc" = "$to" ] && continue  # a private header beside the file (walk_json.h)
+        [ "$inc" = "$to" ] && continue  # a private header beside the file (picture_canvas.h)
         if [ -z "${rank[$to]:-}" ]; then
             echo "check_layers: $f includes \"$inc\", which is in no layer"; bad=$((bad + 1))
         elif [ "${rank[$to]}" -gt "${rank[$layer]}" ] || { [ "${rank[$to]}" -eq "${rank[$layer]}" ] && [ "$to" != "$layer" ]; }; then

@@ -17,30 +17,17 @@ namespace gw {
 
 class Tokenizer;
 
-// How tokens and settings are shown by the decoding walk, few-shot and neighbours printouts,
-// and the token labels of every walk picture (their own namespace: the encoding walk's
-// tables have helpers of their own that quote differently, quoted_token and pad).
-namespace walk_text {
-// In tables: token_display ("␣the"); in pictures: printable ASCII ("_the", other bytes \xNN).
-std::string token_label(const Tokenizer* tok, int id);        // "␣the", or "#262" without a tokenizer
-// "_the", "\n", or "#262"; other bytes as \xNN ("\t" for a tab), or each as `unprintable`
-// when one is given (the encoding walk's pictures use '?').
-std::string token_ascii(const Tokenizer* tok, int id, char unprintable = 0);
-std::string ascii(const std::string& bytes);                  // printable ASCII: \n, \t, \xNN
-std::string ids_text(const Tokenizer* tok, const std::vector<int>& ids);  // decoded text, or "1 2 3"
-std::string one_line(const std::string& text);                // valid UTF-8 on one line (\n shown)
-std::string sampler_text(const SamplerConfig& config);        // "temperature 0.7, top-k 40, seed 1"
-std::string hex64(uint64_t x);                                // "0x00f3..." (16 hex digits)
-std::string pad_right(const std::string& utf8, size_t width); // pads to width characters (not bytes)
-}  // namespace walk_text
+// "temperature 0.7, top-k 40, seed 1", or "greedy (arg max; no randomness)". (Tokens, padding
+// and numbers in these tables: report/text.h.)
+std::string sampler_text(const SamplerConfig& config);
 
 // ---- one walk ----
 // The stages of the table, in order, so --step can pause between them.
 enum class DecodingSection { Path, Candidates, Fixed };
 void print_decoding_header(std::FILE* out, const DecodingWalk& walk, const Tokenizer* tok,
-                       const std::string& model_dir);
+                           const std::string& model_dir);
 void print_decoding_section(std::FILE* out, const DecodingWalk& walk, const Tokenizer* tok,
-                        DecodingSection section);
+                            DecodingSection section);
 std::string decoding_walk_json(const DecodingWalk& walk, const Tokenizer* tok,
                                const std::string& model_dir);
 // Three panels: the 2-D PCA path of c_t and chosen e_t; p(chosen) per step; entropy per step.

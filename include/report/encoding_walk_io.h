@@ -2,7 +2,7 @@
 // (encoding_walk.h computes them; this module only shows them).
 //
 // Printing is split into sections so a demo can pause between them (--step).
-// Token labels come from a Tokenizer when there is one, else "#id".
+// Tokens are quoted (text::quoted_token, report/text.h): "' the'", or "#id" without a tokenizer.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -14,15 +14,6 @@
 namespace gw {
 
 class Tokenizer;
-
-// "' the'" (quoted, control bytes escaped) or "#464" when tok is nullptr.
-std::string quoted_token(const Tokenizer* tok, int id);
-// s padded with spaces to `width` characters (UTF-8 aware), for aligned columns.
-std::string pad(const std::string& s, size_t width);
-// "0" for an exact zero, else printf-style `spec` (e.g. "%.1e"): how tables show changes.
-std::string zero_or(double x, const char* spec);
-// Prints s without its trailing spaces, then a newline.
-void put_line(FILE* out, std::string s);
 
 // ---- the sections of `gptwalk walk encode` ----
 void print_walk_header(FILE* out, const EncodingWalk& w, const Tokenizer* tok);

@@ -53,6 +53,17 @@ void score_rows(std::vector<double>* dots, std::vector<double>* cosines, const V
 // How many ids two neighbour lists share.
 int64_t shared_ids(const std::vector<Neighbour>& a, const std::vector<Neighbour>& b);
 
+// One token's neighbourhood in wte, as `gptwalk neighbours` shows it (report/neighbours_io.h).
+struct TokenNeighbours {
+    int id = 0;                 // the query token; its own row e_id is the query
+    int64_t V = 0, C = 0;
+    double norm = 0;            // |e_id|
+    Neighbours near;            // (k) each way, the token itself left out
+    uint64_t wte_checksum_before = 0, wte_checksum_after = 0;  // equal: looking changes no weight
+};
+// Throws gw::Error for an id outside 0..V-1 or k < 1.
+TokenNeighbours token_neighbours(const Checkpoint& model, int id, int64_t k);
+
 // FNV-1a checksums (vecmath.h checksum_floats) that show the weights never change:
 // of wte alone (V*C floats), and of every tensor in the weight table, in table order.
 uint64_t wte_checksum(const Checkpoint& model);

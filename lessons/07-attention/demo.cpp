@@ -26,33 +26,9 @@
 #include "model/forward.h"      // forward, Trace
 #include "model/tokenizer.h"    // Tokenizer
 #include "report/picture.h"     // Heatmap, compose_grid, write_png (--png)
+#include "report/text.h"        // fit (columns), token_ascii (picture labels)
 
 namespace {
-
-// Characters in a UTF-8 string ("␣the" is 4), for lining up columns.
-size_t width(const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
-}
-
-// s padded with spaces (or cut) to exactly w characters.
-std::string cell(std::string s, size_t w) {
-    while (width(s) > w) {
-        do s.pop_back();
-        while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80);
-        if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
-    }
-    return s + std::string(w - width(s), ' ');
-}
-
-// Largest |a[i] - b[i]| over n floats.
-// The token as plain ASCII for picture labels (the picture font draws only ASCII).
-std::string ascii_label(const gw::Tokenizer& tok, int id) {
-    std::string out;
-    for (unsigned char c : tok.token_bytes(id)) out += c == ' ' ? '_' : (c < 32 || c > 126) ? '?' : char(c);
-    return out;
-}
 
 struct Options {
     std::string prompt = "Elizabeth looked at Mr. Darcy, and he smiled at her";
@@ -122,7 +98,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     for (int64_t j = 0; j < T; j++) s[size_t(j)] = float(gw::dot(q_last, &k[size_t(j * C + h * HS)], HS) * scale);
     std::printf("from the last position every key is visible (j <= %lld):\n", (long long)last);
     for (int64_t j = 0; j < T; j++)
-        std::printf("  j=%2lld %s s = %7.3f\n", (long long)j, cell(shown[size_t(j)], 10).c_str(), s[size_t(j)]);
+        std::printf("  j=%2lld %s s = %7.3f\n", (long long)j, gw::text::fit(shown[size_t(j)], 10).c_str(), s[size_t(j)]);
     const int64_t row = std::min<int64_t>(2, last);  // an early row, where the mask shows
     std::printf("row %lld (%s) may only look at j <= %lld; later keys are masked with -INFINITY:\n ",
                 (long long)row, shown[size_t(row)].c_str(), (long long)row);
@@ -154,11 +130,11 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 
     std::printf("\n== 4. head %lld's whole pattern: row = the query's position, column = the key's ==\n",
                 (long long)h);
-    std::printf("%s", cell("", 12).c_str());
+    std::printf("%s", gw::text::fit("", 12).c_str());
     for (int64_t j = 0; j < T; j++) std::printf(" %5lld", (long long)j);
     std::printf("\n");
     for (int64_t i = 0; i < T; i++) {
-        std::printf("%2lld %s", (long long)i, cell(shown[size_t(i)], 9).c_str());
+        std::printf("%2lld %s", (long long)i, gw::text::fit(shown[size_t(i)], 9).c_str());
         for (int64_t j = 0; j < T; j++) {
             if (j > i) std::printf("     .");
             else std::printf(" %5.2f", pattern_row(h, i)[j]);
@@ -172,7 +148,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     for (int64_t hh = 0; hh < NH; hh++) {
         const float* r = pattern_row(hh, last);
         std::printf("head %lld:", (long long)hh);
-        for (int j : gw::top_k_indices(r, T, 3)) std::printf("  %s %.2f", cell(shown[size_t(j)], 9).c_str(), r[j]);
+        for (int j : gw::top_k_indices(r, T, 3)) std::printf("  %s %.2f", gw::text::fit(shown[size_t(j)], 9).c_str(), r[j]);
         double ent = 0;
         for (int64_t j = 0; j < T; j++) ent -= r[j] > 0 ? double(r[j]) * std::log(double(r[j])) : 0.0;
         std::printf("  entropy %.2f of at most %.2f nats\n", ent, std::log(double(T)));
@@ -208,7 +184,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     if (!o.png.empty()) {
         std::vector<gw::Image> panels;
         std::vector<std::string> labels;
-        for (int id : ids) labels.push_back(ascii_label(tok, id));
+        for (int id : ids) labels.push_back(gw::text::token_ascii(&tok, id, '?'));
         for (int64_t hh = 0; hh < NH; hh++) {
             gw::Heatmap hm;
             hm.title = "head " + std::to_string(hh);

@@ -22,6 +22,7 @@
 #include "model/forward.h"    // forward, Trace
 #include "model/tokenizer.h"  // Tokenizer
 #include "report/picture.h"   // Chart, render_chart, write_png (--png)
+#include "report/text.h"      // pad: columns of tokens
 
 namespace {
 
@@ -30,13 +31,6 @@ struct Options {
     std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
     std::string png;
 };
-
-// s padded with spaces to w characters (UTF-8 aware: "␣" counts as one).
-std::string cell(const std::string& s, size_t w) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n >= w ? s : s + std::string(w - n, ' ');
-}
 
 // Row t of a traced (T, C) point.
 const float* row(const gw::Trace& tr, const std::string& name, int64_t t, int64_t C) {
@@ -115,7 +109,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     for (int64_t l = 0; l < L; l++) std::printf(" %7s%lld", "h.", (long long)l);
     std::printf("\n");
     for (int64_t t = 0; t < T; t++) {
-        std::printf("%2lld %s %8.2f", (long long)t, cell(tok.token_display(ids[size_t(t)]), 13).c_str(),
+        std::printf("%2lld %s %8.2f", (long long)t, gw::text::pad(tok.token_display(ids[size_t(t)]), 13).c_str(),
                     gw::norm(row(tr, "embed", t, C), C));
         for (int64_t l = 0; l < L; l++)
             std::printf(" %8.2f", gw::norm(row(tr, layer_name(l, "resid_post"), t, C), C));

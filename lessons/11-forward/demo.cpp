@@ -22,15 +22,9 @@
 #include "model/forward.h"    // forward, Trace, last_context
 #include "model/sampler.h"    // argmax
 #include "model/tokenizer.h"  // Tokenizer
+#include "report/text.h"      // pad: columns of tokens
 
 namespace {
-
-// s padded with spaces to w characters (UTF-8 aware: "␣" counts as one).
-std::string cell(const std::string& s, size_t w) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n >= w ? s : s + std::string(w - n, ' ');
-}
 
 struct Options {
     std::string prompt = "In the beginning God created the";
@@ -90,7 +84,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
         if (v < 0) continue;
         const double by_hand = gw::dot(c, ck->w.wte + int64_t(v) * C, C);
         std::printf("  %s id %5d: by hand %9.4f   the model's logit %9.4f\n",
-                    cell("[" + tok.token_display(v) + "]", 12).c_str(), v, by_hand, logits[v]);
+                    gw::text::pad("[" + tok.token_display(v) + "]", 12).c_str(), v, by_hand, logits[v]);
     }
     double worst = 0;
     for (int64_t v = 0; v < V; v++)
@@ -106,7 +100,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     int r = 1;
     for (int v : gw::top_k_indices(logits, V, 10)) {
         const float* e = ck->w.wte + int64_t(v) * C;
-        std::printf("%4d %s %8.3f %8.4f %7.2f %7.3f\n", r++, cell("[" + tok.token_display(v) + "]", 16).c_str(),
+        std::printf("%4d %s %8.3f %8.4f %7.2f %7.3f\n", r++, gw::text::pad("[" + tok.token_display(v) + "]", 16).c_str(),
                     logits[v], p[size_t(v)], gw::norm(e, C), gw::cosine(c, e, C));
     }
     std::vector<float> cos(static_cast<size_t>(V));
@@ -125,8 +119,8 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
         const double pn = gw::softmax_probs(lt, V)[size_t(next)];
         loss -= std::log(pn);
         std::printf("  after %s next %s p %.4f  rank %5lld\n",
-                    cell("[" + tok.token_display(ids[size_t(t)]) + "]", 12).c_str(),
-                    cell("[" + tok.token_display(next) + "]", 12).c_str(), pn,
+                    gw::text::pad("[" + tok.token_display(ids[size_t(t)]) + "]", 12).c_str(),
+                    gw::text::pad("[" + tok.token_display(next) + "]", 12).c_str(), pn,
                     (long long)gw::rank_of(lt, V, next));
     }
     loss /= double(T - 1);
@@ -144,7 +138,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
         const double pid = gw::softmax_probs(next_logits.data(), V)[size_t(id)];
         text += tok.token_bytes(id);
         std::printf("  step %lld: position %3lld -> %s p %.3f\n", (long long)s, (long long)state.n_past,
-                    cell("[" + tok.token_display(id) + "]", 12).c_str(), pid);
+                    gw::text::pad("[" + tok.token_display(id) + "]", 12).c_str(), pid);
         gw::forward(next_logits.data(), *ck, state, &id, 1, one);  // reuses the KV cache
     }
     std::printf("text: %s\n", text.c_str());

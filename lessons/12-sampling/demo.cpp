@@ -24,22 +24,9 @@
 #include "model/generate.h"   // generate
 #include "model/sampler.h"    // SamplerConfig, Sampler, sampling_distribution, sample
 #include "model/tokenizer.h"  // Tokenizer
+#include "report/text.h"      // pad (columns), one_line
 
 namespace {
-
-// s padded with spaces to w characters (UTF-8 aware: "␣" counts as one).
-std::string cell(const std::string& s, size_t w) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n >= w ? s : s + std::string(w - n, ' ');
-}
-
-// Text on one line: a newline shows as "\n".
-std::string one_line(const std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '\n' ? std::string("\\n") : std::string(1, c);
-    return out;
-}
 
 // Fraction of the 4-grams of ids that already occurred earlier in ids.
 double repeated_4grams(const std::vector<int>& ids) {
@@ -70,7 +57,7 @@ void run(const Options& o, gw::Stepper& step) {
     fo.isa = isa;
     std::vector<float> logits(static_cast<size_t>(V));
     gw::forward(logits.data(), *ck, state, ids.data(), int64_t(ids.size()), fo);
-    auto name = [&](int id) { return cell("[" + tok.token_display(id) + "]", 11); };
+    auto name = [&](int id) { return gw::text::pad("[" + tok.token_display(id) + "]", 11); };
 
     std::printf("== 1. the next-token distribution after \"%s\" ==\n", o.prompt.c_str());
     const std::vector<double> p = gw::softmax_probs(logits.data(), V);
@@ -155,7 +142,7 @@ void run(const Options& o, gw::Stepper& step) {
         c.seed = seed;
         gw::Sampler s(c);
         std::printf("  seed %llu: %s\n", (unsigned long long)seed,
-                    one_line(tok.decode(gw::generate(*ck, s, ids, g).ids)).c_str());
+                    gw::text::one_line(tok.decode(gw::generate(*ck, s, ids, g).ids)).c_str());
     }
     step.pause("greedy decoding repeats itself");
 
@@ -174,7 +161,7 @@ void run(const Options& o, gw::Stepper& step) {
         const std::vector<int> tail(out.end() - long(out.size() / 2), out.end());
         std::printf("%s: repeated 4-grams %.0f%% in tokens 0-99, %.0f%% in tokens 100-199; the last 24:\n  %s\n",
                     r.label, 100 * repeated_4grams(head), 100 * repeated_4grams(tail),
-                    one_line(tok.decode(std::vector<int>(out.end() - 24, out.end()))).c_str());
+                    gw::text::one_line(tok.decode(std::vector<int>(out.end() - 24, out.end()))).c_str());
     }
 }
 

@@ -23,22 +23,19 @@
 #include "model/forward.h"            // forward, last_context, Trace
 #include "model/sampler.h"            // SamplerConfig, Sampler, sample, sampling_distribution
 #include "model/tokenizer.h"          // Tokenizer
-#include "report/decoding_walk_io.h"  // walk_text::pad_right, one_line
+#include "report/decoding_walk_io.h"  // sampler_text
+#include "report/text.h"              // pad, one_line, or_dash, hex64
 #include "walks/decoding_walk.h"      // run_decoding_walk, compare_decoding
 #include "walks/fewshot.h"            // default_fewshot_task, run_fewshot
 #include "walks/neighbours.h"         // Neighbour: the nearest-token lists of a step
 
 namespace {
 
-using gw::walk_text::one_line;
-using gw::walk_text::pad_right;
+using gw::text::one_line;
+using gw::text::pad;
 
 // x with 4 decimals, or "-" where it is undefined (NaN: no previous context yet).
-std::string fixed4(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", x);
-    return std::isnan(x) ? "-" : buf;
-}
+std::string fixed4(double x) { return gw::text::or_dash("%.4f", x); }
 
 struct Options {
     std::string dir = "weights/tiny-gpt2";
@@ -65,10 +62,10 @@ void run(const Options& o, gw::Stepper& step) {
     gw::SamplerConfig sc;
     sc.temperature = float(o.temperature), sc.top_k = o.top_k, sc.seed = o.seed;
     gw::validate(sc);
-    auto name = [&](int id) { return pad_right(tok.token_display(id), 12); };
+    auto name = [&](int id) { return pad(tok.token_display(id), 12); };
 
     std::printf("== 1. the walk by hand: c_t = ln_f at the last position, sample, run that token ==\n");
-    std::printf("prompt \"%s\", sampler %s\n", o.prompt.c_str(), gw::walk_text::sampler_text(sc).c_str());
+    std::printf("prompt \"%s\", sampler %s\n", o.prompt.c_str(), gw::sampler_text(sc).c_str());
     std::printf("step token        p model  p sampled  rank  H (nats)  log P(path)  |c_t|  cos(c_t,c_t-1)\n");
     gw::RunState state = gw::make_run_state(cfg, T + o.n);
     gw::ForwardOptions fo;
@@ -124,8 +121,8 @@ void run(const Options& o, gw::Stepper& step) {
     double lo = 1e30, hi = 0;
     for (const gw::WalkStep& s : walk.steps) lo = std::min(lo, s.context_norm), hi = std::max(hi, s.context_norm);
     std::printf("|c_t| stays between %.2f and %.2f: ln_f normalises the length, the walk turns the direction\n", lo, hi);
-    std::printf("wte checksum before %s, after %s\n", gw::walk_text::hex64(walk.wte_checksum_before).c_str(),
-                gw::walk_text::hex64(walk.wte_checksum_after).c_str());
+    std::printf("wte checksum before %s, after %s\n", gw::text::hex64(walk.wte_checksum_before).c_str(),
+                gw::text::hex64(walk.wte_checksum_after).c_str());
     step.pause("one step's logits, split");
 
     const gw::WalkStep& ws = walk.steps[size_t(o.at)];
@@ -191,8 +188,8 @@ void run(const Options& o, gw::Stepper& step) {
     for (const gw::FewshotShot& s : fw.shots)
         std::printf("%3lld  %4lld  %9.6f  %17.4f  %20s\n", (long long)s.k, (long long)s.rank, s.prob, s.cos_answer,
                     fixed4(s.cos_prev).c_str());
-    std::printf("every weight's checksum: %s before, %s after\n", gw::walk_text::hex64(fw.checksum_before).c_str(),
-                gw::walk_text::hex64(fw.checksum_after).c_str());
+    std::printf("every weight's checksum: %s before, %s after\n", gw::text::hex64(fw.checksum_before).c_str(),
+                gw::text::hex64(fw.checksum_after).c_str());
 }
 
 }  // namespace

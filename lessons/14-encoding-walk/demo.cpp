@@ -23,11 +23,13 @@
 #include "core/vecmath.h"             // softmax_probs, kl_divergence, top_k_indices
 #include "lesson.h"                   // lesson::Demo: flags, --step, errors
 #include "model/tokenizer.h"          // Tokenizer
-#include "report/encoding_walk_io.h"  // quoted_token, pad
+#include "report/text.h"              // quoted_token, cell, zero_or
 #include "walks/encoding_walk.h"      // encoding_walk, logit_lens, traced_forward, nearest_token, perturbation
 #include "walks/position_kernels.h"   // position_kernels, measure_on_text
 
 namespace {
+
+using gw::text::cell;
 
 struct Options {
     std::string dir = "weights/tiny-gpt2";
@@ -67,7 +69,7 @@ void run(const Options& o, gw::Stepper& step) {
     const std::vector<int> text = tok.encode(o.text);     // stage 6 measures self-bias on it
     if (text.size() < 2 || int64_t(text.size()) > cfg.n_positions)
         throw gw::UsageError(gw::cat("--text must have 2..", cfg.n_positions, " tokens, it has ", text.size()));
-    auto q = [&](int id) { return gw::quoted_token(&tok, id); };
+    auto q = [&](int id) { return gw::text::quoted_token(&tok, id); };
 
     // ---- 1. the walk: one record, computed from one traced forward
     const gw::EncodingWalk w = gw::encoding_walk(*ck, ids, t, isa);
@@ -76,9 +78,8 @@ void run(const Options& o, gw::Stepper& step) {
                 q(ids[size_t(t)]).c_str(), r.points.size());
     std::printf("the model predicts %s with p = %.4f; rank and p are that token's under the lens at h\n",
                 q(r.predicted).c_str(), r.points.back().final_prob);
-    std::printf("%s\n", (gw::pad("point", 16) + gw::pad("|h|", 8) + gw::pad("step |Δ|", 12) +
-                         gw::pad("cos(h,h_L)", 11) + gw::pad("rank", 7) + gw::pad("p", 8) + gw::pad("KL", 8) +
-                         "lens top-1").c_str());
+    std::printf("%s\n", (cell("point", 16) + cell("|h|", 8) + cell("step |Δ|", 12) + cell("cos(h,h_L)", 11) +
+                         cell("rank", 7) + cell("p", 8) + cell("KL", 8) + "lens top-1").c_str());
     for (const gw::WalkPoint& p : r.points) {
         char step_txt[32] = "-";
         if (p.depth > 0)  // half-integer depth: an attention step; integer: an MLP step
@@ -181,7 +182,7 @@ void run(const Options& o, gw::Stepper& step) {
             const double c = p.change[size_t(l) * p.stages.size() + s];
             if (c != 0 && first.empty()) first = "h." + std::to_string(l) + "." + p.stages[s];
             if (std::find(shown.begin(), shown.end(), p.stages[s]) != shown.end())
-                std::printf(p.stages[s] == shown.back() ? "%s\n" : "%-12s", gw::zero_or(c, "%.1e").c_str());
+                std::printf(p.stages[s] == shown.back() ? "%s\n" : "%-12s", gw::text::zero_or("%.1e", c).c_str());
         }
     }
     std::printf("first change at position %lld: %s\n", (long long)t, first.empty() ? "none" : first.c_str());

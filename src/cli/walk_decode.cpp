@@ -11,13 +11,15 @@
 #include "model/tokenizer.h"
 #include "report/decoding_walk_io.h"
 #include "report/fewshot_io.h"
+#include "report/neighbours_io.h"
+#include "report/text.h"  // token_label
 #include "walks/decoding_walk.h"
 #include "walks/fewshot.h"
 #include "walks/neighbours.h"
 
 namespace gw {
 
-using namespace walk_text;
+using text::token_label;
 
 // ------------------------------------------------------------------ walk decode
 
@@ -158,7 +160,7 @@ static int run_neighbours(const Args& args) {
     kernels_from(args);  // no kernel runs here, but a bad --kernels value is still an error
     const int64_t k = args.integer("-k", 10, 1, 1000);
     auto model = load_checkpoint(dir);
-    const int64_t V = model->config.vocab_size, C = model->config.n_embd;
+    const int64_t V = model->config.vocab_size;
     auto tok = maybe_tokenizer(dir);
     int id = 0;
     if (args.has("--id")) {
@@ -174,27 +176,7 @@ static int run_neighbours(const Args& args) {
         }
         id = ids[0];
     }
-    const uint64_t before = wte_checksum(*model);
-    VectorTable table = make_vector_table(model->w.wte, V, C);
-    Neighbours n = nearest(table, model->w.wte + int64_t(id) * C, k, id);
-    std::printf("gptwalk neighbours: the token vectors (rows of wte) nearest to %s (id %d)\n",
-                token_label(tok.get(), id).c_str(), id);
-    std::printf("model: %s (V = %lld, C = %lld); |e| = %.4f; the token itself is left out\n\n", dir.c_str(),
-                (long long)V, (long long)C, table.norms[size_t(id)]);
-    std::printf(" rank  %-16s %8s %8s %7s    %-16s %8s %8s %7s\n", "by cosine", "cos", "dot", "|e|",
-                "by dot product", "dot", "cos", "|e|");
-    for (size_t i = 0; i < n.by_dot.size(); i++) {
-        const Neighbour &a = n.by_cosine[i], &b = n.by_dot[i];
-        std::printf(" %4zu  %s %8.4f %8.4f %7.4f    %s %8.4f %8.4f %7.4f\n", i + 1,
-                    pad_right(token_label(tok.get(), a.id), 16).c_str(), a.cosine, a.dot, a.norm,
-                    pad_right(token_label(tok.get(), b.id), 16).c_str(), b.dot, b.cosine, b.norm);
-    }
-    std::printf("\n%lld of %zu ids in both lists. The dot product (what logits use) also rewards long vectors;\n"
-                "cosine compares directions only. Comparing the two is our own framing, not Singh 2023's.\n",
-                (long long)n.overlap, n.by_dot.size());
-    const uint64_t after = wte_checksum(*model);
-    std::printf("wte checksum %s before and %s after: %s\n", hex64(before).c_str(), hex64(after).c_str(),
-                before == after ? "the weights never change." : "DIFFERENT (a bug)");
+    print_neighbours(stdout, token_neighbours(*model, id, k), tok.get(), dir);
     return 0;
 }
 

@@ -2,15 +2,15 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/error.h"               // cat
+#include "core/error.h"  // cat
 #include "model/tokenizer.h"
 #include "report/decoding_walk_io.h"
-#include "walk_json.h"
+#include "report/json_writer.h"
+#include "report/text.h"
 
 namespace gw {
 
-namespace wj = walk_json;
-using namespace walk_text;
+using namespace text;
 
 static const char* kCompareDefinitions =
     "  log P model   = sum over steps of ln softmax(logits)[chosen], nats: how likely the model finds the text\n"
@@ -53,33 +53,33 @@ void print_compare(std::FILE* out, const std::vector<StrategyRun>& runs, const T
 std::string compare_json(const std::vector<StrategyRun>& runs, const Tokenizer* tok, const std::string& model_dir) {
     std::vector<std::string> items;
     for (const StrategyRun& r : runs) {
-        std::string text = ids_text(tok, r.walk.generated());
-        std::vector<std::string> p, h;
+        const std::string generated = ids_text(tok, r.walk.generated());
+        std::vector<double> p, h;
         for (const WalkStep& s : r.walk.steps) {
-            p.push_back(wj::num(s.prob_model));
-            h.push_back(wj::num(s.entropy_model));
+            p.push_back(s.prob_model);
+            h.push_back(s.entropy_model);
         }
-        items.push_back(wj::object({
-            wj::field("name", wj::str(r.name)), wj::field("sampler", wj::str(sampler_text(r.walk.sampler))),
-            wj::field("generated_ids", wj::ints(r.walk.generated())),
-            wj::field("generated_text", is_valid_utf8(text) ? wj::str(text) : "null"),
-            wj::field("log_prob_model", wj::num(r.log_prob_model)),
-            wj::field("log_prob_sampling", wj::num(r.log_prob_sampling)),
-            wj::field("mean_entropy", wj::num(r.mean_entropy)),
-            wj::field("repeated_4gram_rate", wj::num(r.repeated_4gram)),
-            wj::field("distinct_2", wj::num(r.distinct_2)),
-            wj::field("prob_model_per_step", wj::array(p)), wj::field("entropy_per_step", wj::array(h))}));
+        items.push_back(json::object({
+            json::field("name", json::str(r.name)), json::field("sampler", json::str(sampler_text(r.walk.sampler))),
+            json::field("generated_ids", json::numbers(r.walk.generated())),
+            json::field("generated_text", is_valid_utf8(generated) ? json::str(generated) : json::null()),
+            json::field("log_prob_model", json::num(r.log_prob_model)),
+            json::field("log_prob_sampling", json::num(r.log_prob_sampling)),
+            json::field("mean_entropy", json::num(r.mean_entropy)),
+            json::field("repeated_4gram_rate", json::num(r.repeated_4gram)),
+            json::field("distinct_2", json::num(r.distinct_2)),
+            json::field("prob_model_per_step", json::numbers(p)), json::field("entropy_per_step", json::numbers(h))}));
     }
     const std::vector<int> prompt = runs.empty() ? std::vector<int>() : runs[0].walk.prompt;
-    return wj::object_lines({
-        wj::field("kind", wj::str("decoding_compare")), wj::field("model", wj::str(model_dir)),
-        wj::field("prompt_ids", wj::ints(prompt)), wj::field("runs", wj::array_lines(items)),
-        wj::field("definitions", wj::object({
-            wj::field("log_prob_model", wj::str("sum over steps of ln softmax(logits)[chosen], nats")),
-            wj::field("log_prob_sampling", wj::str("sum over steps of ln p(chosen) under the run's sampling distribution, nats")),
-            wj::field("mean_entropy", wj::str("mean over steps of the entropy of softmax(logits), nats")),
-            wj::field("repeated_4gram_rate", wj::str("1 - (distinct 4-grams) / (4-grams) of the generated ids; 0 if fewer than 4 ids")),
-            wj::field("distinct_2", wj::str("(distinct bigrams) / (bigrams) of the generated ids; 0 if fewer than 2 ids")),
+    return json::document({
+        json::field("kind", json::str("decoding_compare")), json::field("model", json::str(model_dir)),
+        json::field("prompt_ids", json::numbers(prompt)), json::field("runs", json::lines(items)),
+        json::field("definitions", json::text_object({
+            {"log_prob_model", "sum over steps of ln softmax(logits)[chosen], nats"},
+            {"log_prob_sampling", "sum over steps of ln p(chosen) under the run's sampling distribution, nats"},
+            {"mean_entropy", "mean over steps of the entropy of softmax(logits), nats"},
+            {"repeated_4gram_rate", "1 - (distinct 4-grams) / (4-grams) of the generated ids; 0 if fewer than 4 ids"},
+            {"distinct_2", "(distinct bigrams) / (bigrams) of the generated ids; 0 if fewer than 2 ids"},
         })),
     });
 }
@@ -137,7 +137,7 @@ static void print_node(std::FILE* out, const TreeNode& node, const std::string& 
         const TreeNode& c = node.children[i];
         bool last = i + 1 == node.children.size();
         std::fprintf(out, "%s%s %s p %.4f   P(path) %.6f\n", indent.c_str(), last ? "└──" : "├──",
-                     pad_right(token_label(tok, c.token), size_t(14 + 4 * (levels_left - 1))).c_str(), c.prob,
+                     pad(token_label(tok, c.token), size_t(14 + 4 * (levels_left - 1))).c_str(), c.prob,
                      c.path_prob);
         print_node(out, c, indent + (last ? "    " : "│   "), levels_left - 1, tok);
     }
@@ -180,26 +180,26 @@ static std::string node_json(const TreeNode& n, const Tokenizer* tok) {
     std::vector<std::string> kids;
     for (const TreeNode& c : n.children) kids.push_back(node_json(c, tok));
     std::vector<std::string> f;
-    if (n.token >= 0) {
-        f.push_back(wj::field("token", std::to_string(n.token)));
-        f.push_back(wj::field("text", wj::str(token_label(tok, n.token))));
+    if (n.token >= 0) {  // the root is the prompt, not a token
+        f.push_back(json::field("token", json::num(n.token)));
+        f.push_back(json::field("text", json::str(token_label(tok, n.token))));
     }
-    f.push_back(wj::field("prob", wj::num(n.prob)));
-    f.push_back(wj::field("path_prob", wj::num(n.path_prob)));
-    f.push_back(wj::field("children", wj::array(kids)));
-    return wj::object(f);
+    f.push_back(json::field("prob", json::num(n.prob)));
+    f.push_back(json::field("path_prob", json::num(n.path_prob)));
+    f.push_back(json::field("children", json::array(kids)));
+    return json::object(f);
 }
 
 std::string tree_json(const WalkTree& tree, const Tokenizer* tok, const std::string& model_dir) {
-    return wj::object_lines({
-        wj::field("kind", wj::str("decoding_tree")), wj::field("model", wj::str(model_dir)),
-        wj::field("prompt_ids", wj::ints(tree.prompt)), wj::field("branches", std::to_string(tree.branches)),
-        wj::field("depth", std::to_string(tree.depth)), wj::field("forward_calls", std::to_string(tree.forward_calls)),
-        wj::field("definitions", wj::object({
-            wj::field("prob", wj::str("softmax(logits)[token] after the prefix, temperature 1, unfiltered")),
-            wj::field("path_prob", wj::str("product of prob from the root to this node")),
+    return json::document({
+        json::field("kind", json::str("decoding_tree")), json::field("model", json::str(model_dir)),
+        json::field("prompt_ids", json::numbers(tree.prompt)), json::field("branches", json::num(tree.branches)),
+        json::field("depth", json::num(tree.depth)), json::field("forward_calls", json::num(tree.forward_calls)),
+        json::field("definitions", json::text_object({
+            {"prob", "softmax(logits)[token] after the prefix, temperature 1, unfiltered"},
+            {"path_prob", "product of prob from the root to this node"},
         })),
-        wj::field("root", node_json(tree.root, tok)),
+        json::field("root", node_json(tree.root, tok)),
     });
 }
 

@@ -1,68 +1,16 @@
 // report/decoding_walk_io.cpp — one decoding walk as a table, a JSON record and a picture.
 #include "report/decoding_walk_io.h"
 
-#include <cinttypes>
 #include <cmath>
 
-#include "core/error.h"       // cat
+#include "core/error.h"  // cat
 #include "model/tokenizer.h"
-#include "walk_json.h"
+#include "report/json_writer.h"
+#include "report/text.h"
 
 namespace gw {
 
-namespace wj = walk_json;
-
-// ------------------------------------------------------------------ shared text helpers
-
-namespace walk_text {
-
-std::string token_label(const Tokenizer* tok, int id) {
-    return tok ? tok->token_display(id) : "#" + std::to_string(id);
-}
-
-// Printable ASCII only (stb_easy_font draws nothing else).
-std::string ascii(const std::string& bytes) {
-    std::string out;
-    for (unsigned char ch : bytes) {
-        if (ch == '\n') out += "\\n";
-        else if (ch == '\t') out += "\\t";
-        else if (ch >= 0x20 && ch < 0x7F) out += char(ch);
-        else {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02X", ch);
-            out += buf;
-        }
-    }
-    return out;
-}
-
-// A space drawn as '_' so that " of" and "of" stay distinguishable in a picture; a newline
-// as \n; any other byte outside printable ASCII escaped by ascii(), or as `unprintable`.
-std::string token_ascii(const Tokenizer* tok, int id, char unprintable) {
-    if (!tok) return "#" + std::to_string(id);
-    std::string out;
-    for (unsigned char ch : tok->token_bytes(id)) {
-        if (ch == ' ') out += '_';
-        else if (unprintable && ch != '\n' && (ch < 0x20 || ch >= 0x7F)) out += unprintable;
-        else out += ascii(std::string(1, char(ch)));
-    }
-    return out;
-}
-
-std::string ids_text(const Tokenizer* tok, const std::vector<int>& ids) {
-    if (tok) return tok->decode(ids);
-    std::string s;
-    for (size_t i = 0; i < ids.size(); i++) s += (i ? " " : "") + std::to_string(ids[i]);
-    return s;
-}
-
-// A walk may stop in the middle of a UTF-8 character: then the bytes are shown escaped.
-std::string one_line(const std::string& text) {
-    if (!is_valid_utf8(text)) return ascii(text);
-    std::string s;
-    for (char ch : text) s += ch == '\n' ? std::string("\\n") : std::string(1, ch);
-    return s;
-}
+using namespace text;
 
 std::string sampler_text(const SamplerConfig& c) {
     if (c.greedy || c.temperature == 0.0f) return "greedy (arg max; no randomness)";
@@ -73,23 +21,6 @@ std::string sampler_text(const SamplerConfig& c) {
     if (c.repetition_penalty != 1.0f) s += cat(", repetition penalty ", c.repetition_penalty);
     return s + cat(", seed ", c.seed);
 }
-
-std::string hex64(uint64_t x) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%016" PRIx64, x);
-    return buf;
-}
-
-// UTF-8 continuation bytes take no column.
-std::string pad_right(const std::string& s, size_t width) {
-    size_t cols = 0;
-    for (unsigned char ch : s) cols += (ch & 0xC0) != 0x80;
-    return cols >= width ? s : s + std::string(width - cols, ' ');
-}
-
-}  // namespace walk_text
-
-using namespace walk_text;
 
 void print_decoding_notes(std::FILE* out) {
     std::fprintf(out,
@@ -102,7 +33,7 @@ void print_decoding_notes(std::FILE* out) {
 // ------------------------------------------------------------------ the table
 
 void print_decoding_header(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok,
-                       const std::string& model_dir) {
+                           const std::string& model_dir) {
     std::fprintf(out, "gptwalk walk decode: generation as a walk through embedding space (Singh 2023)\n");
     std::fprintf(out, "model:        %s (C = %lld, V = %lld)\n", model_dir.c_str(), (long long)w.C,
                  (long long)w.V);
@@ -116,15 +47,12 @@ void print_decoding_header(std::FILE* out, const DecodingWalk& w, const Tokenize
 static void print_path(std::FILE* out, const DecodingWalk& w, const Tokenizer* tok) {
     std::fprintf(out, "\n1. The path: one row per generated token (c_t = the context vector that chose it)\n");
     std::fprintf(out, " step  pos  %s p model  p sampled  rank  H model  log P(path)   |c_t|  cos(c_t,e)  cos(c_t,c_t-1)\n",
-                 pad_right("token", 14).c_str());
+                 pad("token", 14).c_str());
     for (const WalkStep& s : w.steps) {
-        char prevbuf[32];
-        if (std::isnan(s.cos_context_prev)) std::snprintf(prevbuf, sizeof prevbuf, "%14s", "-");
-        else std::snprintf(prevbuf, sizeof prevbuf, "%14.4f", s.cos_context_prev);
-        std::fprintf(out, " %4lld %4lld  %s %7.4f  %9.4f  %4lld  %7.4f  %11.4f  %6.2f  %10.4f  %s\n",
-                     (long long)s.step, (long long)s.position, pad_right(token_label(tok, s.token), 14).c_str(),
+        std::fprintf(out, " %4lld %4lld  %s %7.4f  %9.4f  %4lld  %7.4f  %11.4f  %6.2f  %10.4f  %14s\n",
+                     (long long)s.step, (long long)s.position, pad(token_label(tok, s.token), 14).c_str(),
                      s.prob_model, s.prob_sampling, (long long)s.rank, s.entropy_model, s.path_log_prob,
-                     s.context_norm, s.cos_context_chosen, prevbuf);
+                     s.context_norm, s.cos_context_chosen, or_dash("%.4f", s.cos_context_prev).c_str());
     }
     if (w.steps.empty()) return;
     const WalkStep& last = w.steps.back();
@@ -149,11 +77,11 @@ static void print_candidates(std::FILE* out, const DecodingWalk& w, const Tokeni
         std::fprintf(out, "step %lld: chose %s (rank %lld)\n", (long long)s.step,
                      token_label(tok, s.token).c_str(), (long long)s.rank);
         std::fprintf(out, "   rank  %s     id        p     logit   content     prior  cos(c,e)     |e|\n",
-                     pad_right("token", 14).c_str());
+                     pad("token", 14).c_str());
         for (size_t i = 0; i < s.top.size(); i++) {
             const WalkCandidate& k = s.top[i];
             std::fprintf(out, "   %4zu  %s %6d  %7.4f  %8.4f  %8.4f  %8.4f  %8.4f  %6.3f%s\n", i + 1,
-                         pad_right(token_label(tok, k.id), 14).c_str(), k.id, k.prob, double(k.logit), k.content,
+                         pad(token_label(tok, k.id), 14).c_str(), k.id, k.prob, double(k.logit), k.content,
                          k.prior, k.cosine, k.norm, k.id == s.token ? "  <- chosen" : "");
         }
         std::fprintf(out, "   nearest to c_t by dot: %s\n", names(s.near.by_dot, tok).c_str());
@@ -187,82 +115,78 @@ void print_decoding_section(std::FILE* out, const DecodingWalk& w, const Tokeniz
 
 // ------------------------------------------------------------------ JSON
 
-static std::string neighbour_json(const Neighbour& n, const Tokenizer* tok) {
-    return wj::object({wj::field("id", std::to_string(n.id)), wj::field("text", wj::str(token_label(tok, n.id))),
-                       wj::field("dot", wj::num(n.dot)), wj::field("cosine", wj::num(n.cosine)),
-                       wj::field("norm", wj::num(n.norm))});
-}
-
 static std::string neighbours_json(const std::vector<Neighbour>& list, const Tokenizer* tok) {
     std::vector<std::string> items;
-    for (const Neighbour& n : list) items.push_back(neighbour_json(n, tok));
-    return wj::array(items);
+    for (const Neighbour& n : list)
+        items.push_back(json::object({json::field("id", json::num(n.id)), json::field("text", json::str(token_label(tok, n.id))),
+                                      json::field("dot", json::num(n.dot)), json::field("cosine", json::num(n.cosine)),
+                                      json::field("norm", json::num(n.norm))}));
+    return json::array(items);
 }
 
 static std::string step_json(const WalkStep& s, const Tokenizer* tok) {
     std::vector<std::string> top;
     for (const WalkCandidate& k : s.top)
-        top.push_back(wj::object({wj::field("id", std::to_string(k.id)), wj::field("text", wj::str(token_label(tok, k.id))),
-                                  wj::field("prob", wj::num(k.prob)), wj::field("logit", wj::num(k.logit)),
-                                  wj::field("content", wj::num(k.content)), wj::field("prior", wj::num(k.prior)),
-                                  wj::field("cosine", wj::num(k.cosine)), wj::field("norm", wj::num(k.norm))}));
-    return wj::object({wj::field("step", std::to_string(s.step)), wj::field("position", std::to_string(s.position)),
-                       wj::field("token", std::to_string(s.token)), wj::field("text", wj::str(token_label(tok, s.token))),
-                       wj::field("prob_model", wj::num(s.prob_model)), wj::field("prob_sampling", wj::num(s.prob_sampling)),
-                       wj::field("rank", std::to_string(s.rank)),
-                       wj::field("sampling_support", std::to_string(s.sampling_support)),
-                       wj::field("path_log_prob", wj::num(s.path_log_prob)),
-                       wj::field("path_log_prob_model", wj::num(s.path_log_prob_model)),
-                       wj::field("entropy_model", wj::num(s.entropy_model)),
-                       wj::field("entropy_sampling", wj::num(s.entropy_sampling)),
-                       wj::field("context_norm", wj::num(s.context_norm)),
-                       wj::field("cos_context_chosen", wj::num(s.cos_context_chosen)),
-                       wj::field("cos_context_prev", wj::num(s.cos_context_prev)),
-                       wj::field("top", wj::array(top)), wj::field("nearest_by_dot", neighbours_json(s.near.by_dot, tok)),
-                       wj::field("nearest_by_cosine", neighbours_json(s.near.by_cosine, tok)),
-                       wj::field("nearest_shared", std::to_string(s.near.overlap))});
-}
-
-static std::string doubles(const std::vector<double>& v) {
-    std::vector<std::string> items;
-    for (double x : v) items.push_back(wj::num(x));
-    return wj::array(items);
+        top.push_back(json::object({json::field("id", json::num(k.id)), json::field("text", json::str(token_label(tok, k.id))),
+                                    json::field("prob", json::num(k.prob)), json::field("logit", json::num(k.logit)),
+                                    json::field("content", json::num(k.content)), json::field("prior", json::num(k.prior)),
+                                    json::field("cosine", json::num(k.cosine)), json::field("norm", json::num(k.norm))}));
+    return json::object({json::field("step", json::num(s.step)), json::field("position", json::num(s.position)),
+                         json::field("token", json::num(s.token)), json::field("text", json::str(token_label(tok, s.token))),
+                         json::field("prob_model", json::num(s.prob_model)),
+                         json::field("prob_sampling", json::num(s.prob_sampling)),
+                         json::field("rank", json::num(s.rank)),
+                         json::field("sampling_support", json::num(s.sampling_support)),
+                         json::field("path_log_prob", json::num(s.path_log_prob)),
+                         json::field("path_log_prob_model", json::num(s.path_log_prob_model)),
+                         json::field("entropy_model", json::num(s.entropy_model)),
+                         json::field("entropy_sampling", json::num(s.entropy_sampling)),
+                         json::field("context_norm", json::num(s.context_norm)),
+                         json::field("cos_context_chosen", json::num(s.cos_context_chosen)),
+                         json::field("cos_context_prev", json::num(s.cos_context_prev)),
+                         json::field("top", json::array(top)),
+                         json::field("nearest_by_dot", neighbours_json(s.near.by_dot, tok)),
+                         json::field("nearest_by_cosine", neighbours_json(s.near.by_cosine, tok)),
+                         json::field("nearest_shared", json::num(s.near.overlap))});
 }
 
 static std::string sampler_json(const SamplerConfig& c) {
-    return wj::object({wj::field("greedy", c.greedy ? "true" : "false"), wj::field("temperature", wj::num(c.temperature)),
-                       wj::field("top_k", std::to_string(c.top_k)), wj::field("top_p", wj::num(c.top_p)),
-                       wj::field("min_p", wj::num(c.min_p)), wj::field("repetition_penalty", wj::num(c.repetition_penalty)),
-                       wj::field("seed", std::to_string(c.seed)), wj::field("text", wj::str(sampler_text(c)))});
+    return json::object({json::field("greedy", json::boolean(c.greedy)), json::field("temperature", json::num(c.temperature)),
+                         json::field("top_k", json::num(c.top_k)), json::field("top_p", json::num(c.top_p)),
+                         json::field("min_p", json::num(c.min_p)),
+                         json::field("repetition_penalty", json::num(c.repetition_penalty)),
+                         json::field("seed", json::num(c.seed)), json::field("text", json::str(sampler_text(c)))});
 }
 
 std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, const std::string& model_dir) {
     std::vector<std::string> steps;
     for (const WalkStep& s : w.steps) steps.push_back(step_json(s, tok));
-    std::string text = ids_text(tok, w.generated());
-    return wj::object_lines({
-        wj::field("kind", wj::str("decoding_walk")), wj::field("model", wj::str(model_dir)),
-        wj::field("n_embd", std::to_string(w.C)), wj::field("vocab_size", std::to_string(w.V)),
-        wj::field("prompt_ids", wj::ints(w.prompt)), wj::field("prompt_text", wj::str(one_line(ids_text(tok, w.prompt)))),
-        wj::field("generated_ids", wj::ints(w.generated())),
-        wj::field("generated_text", is_valid_utf8(text) ? wj::str(text) : "null"),
-        wj::field("sampler", sampler_json(w.sampler)), wj::field("top_k", std::to_string(w.top_k)),
-        wj::field("stop", wj::str(stop_reason_text(w.stop))),
-        wj::field("steps", wj::array_lines(steps)), wj::field("prior_top", neighbours_json(w.prior_top, tok)),
-        wj::field("wte_checksum_before", wj::str(hex64(w.wte_checksum_before))),
-        wj::field("wte_checksum_after", wj::str(hex64(w.wte_checksum_after))),
-        wj::field("max_split_error", wj::num(w.max_split_error)),
-        wj::field("max_context_error", wj::num(w.max_context_error)),
-        wj::field("pca", wj::object({wj::field("explained", wj::array({wj::num(w.pca_explained[0]), wj::num(w.pca_explained[1])})),
-                                     wj::field("context_xy", doubles(w.context_xy)),
-                                     wj::field("token_xy", doubles(w.token_xy))})),
-        wj::field("definitions", wj::object({
-            wj::field("prob_model", wj::str("softmax(logits)[token], temperature 1, no filtering")),
-            wj::field("prob_sampling", wj::str("probability of the token under the distribution the sampler drew from (penalty, temperature, top-k/top-p/min-p, renormalised); 1 under greedy")),
-            wj::field("path_log_prob", wj::str("running sum of ln prob_sampling, nats")),
-            wj::field("path_log_prob_model", wj::str("running sum of ln prob_model, nats")),
-            wj::field("logit_split", wj::str("logit = content + prior, content = e_v.(gamma*xhat_t), prior = e_v.beta of ln_f; xhat_t from the traced final residual (our formalisation)")),
-            wj::field("nearest", wj::str("token vectors ranked by dot product and by cosine with c_t, in double precision (the comparison is ours)")),
+    const std::string generated = ids_text(tok, w.generated());
+    return json::document({
+        json::field("kind", json::str("decoding_walk")), json::field("model", json::str(model_dir)),
+        json::field("n_embd", json::num(w.C)), json::field("vocab_size", json::num(w.V)),
+        json::field("prompt_ids", json::numbers(w.prompt)),
+        json::field("prompt_text", json::str(one_line(ids_text(tok, w.prompt)))),
+        json::field("generated_ids", json::numbers(w.generated())),
+        json::field("generated_text", is_valid_utf8(generated) ? json::str(generated) : json::null()),
+        json::field("sampler", sampler_json(w.sampler)), json::field("top_k", json::num(w.top_k)),
+        json::field("stop", json::str(stop_reason_text(w.stop))),
+        json::field("steps", json::lines(steps)), json::field("prior_top", neighbours_json(w.prior_top, tok)),
+        json::field("wte_checksum_before", json::str(hex64(w.wte_checksum_before))),
+        json::field("wte_checksum_after", json::str(hex64(w.wte_checksum_after))),
+        json::field("max_split_error", json::num(w.max_split_error)),
+        json::field("max_context_error", json::num(w.max_context_error)),
+        json::field("pca", json::object({json::field("explained", json::array({json::num(w.pca_explained[0]),
+                                                                                json::num(w.pca_explained[1])})),
+                                         json::field("context_xy", json::numbers(w.context_xy)),
+                                         json::field("token_xy", json::numbers(w.token_xy))})),
+        json::field("definitions", json::text_object({
+            {"prob_model", "softmax(logits)[token], temperature 1, no filtering"},
+            {"prob_sampling", "probability of the token under the distribution the sampler drew from (penalty, temperature, top-k/top-p/min-p, renormalised); 1 under greedy"},
+            {"path_log_prob", "running sum of ln prob_sampling, nats"},
+            {"path_log_prob_model", "running sum of ln prob_model, nats"},
+            {"logit_split", "logit = content + prior, content = e_v.(gamma*xhat_t), prior = e_v.beta of ln_f; xhat_t from the traced final residual (our formalisation)"},
+            {"nearest", "token vectors ranked by dot product and by cosine with c_t, in double precision (the comparison is ours)"},
         })),
     });
 }

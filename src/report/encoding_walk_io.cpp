@@ -4,49 +4,15 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <sstream>
 
-#include "core/error.h"
-#include "core/json.h"
+#include "core/error.h"  // cat
 #include "model/tokenizer.h"
+#include "report/json_writer.h"
+#include "report/text.h"
 
 namespace gw {
 
-// ---------------------------------------------------------------- small helpers
-
-std::string quoted_token(const Tokenizer* tok, int id) {
-    if (!tok) return "#" + std::to_string(id);
-    std::string d = tok->token_display(id), out = "'";
-    const std::string space = "\xE2\x90\xA3";  // display_bytes shows ' ' as U+2423; quotes make it clear
-    for (size_t i = 0; i < d.size();) {
-        if (d.compare(i, space.size(), space) == 0) {
-            out += ' ';
-            i += space.size();
-        } else {
-            out += d[i++];
-        }
-    }
-    return out + "'";
-}
-
-std::string pad(const std::string& s, size_t width) {
-    size_t chars = 0;
-    for (unsigned char c : s) chars += (c & 0xC0) != 0x80;  // count UTF-8 lead bytes only
-    return chars >= width ? s + " " : s + std::string(width - chars, ' ');
-}
-
-static std::string fmt(const char* spec, double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, spec, x);
-    return buf;
-}
-
-std::string zero_or(double x, const char* spec) { return x == 0.0 ? "0" : fmt(spec, x); }
-
-void put_line(FILE* out, std::string s) {
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    std::fprintf(out, "%s\n", s.c_str());
-}
+using namespace text;
 
 // ---------------------------------------------------------------- printing
 
@@ -67,20 +33,20 @@ void print_walk_header(FILE* out, const EncodingWalk& w, const Tokenizer* tok) {
 void print_walk_points(FILE* out, const EncodingWalk& w, const Tokenizer* tok) {
     std::fprintf(out, "\nthe walk of position %lld: every half-layer point h, read through the logit lens (ln_f, then wte)\n",
                  (long long)w.at.position);
-    put_line(out, pad("point", 17) + pad("depth", 6) + pad("|h|", 9) + pad("cos(h,h_L)", 11) + pad("rank", 7) +
-                      pad("p(pred)", 9) + pad("KL(p_h||p_L)", 13) + pad("update |Δ|    cos(Δ,h)", 24) +
+    put_line(out, cell("point", 17) + cell("depth", 6) + cell("|h|", 9) + cell("cos(h,h_L)", 11) + cell("rank", 7) +
+                      cell("p(pred)", 9) + cell("KL(p_h||p_L)", 13) + cell("update |Δ|    cos(Δ,h)", 24) +
                       "lens top-5 (token, probability)");
     for (const WalkPoint& p : w.at.points) {
         std::string update = p.depth == 0 ? "-"
                              : cat(std::fmod(p.depth, 1.0) != 0 ? "attn " : "mlp  ",
-                                   fmt("%-8.3f", p.update_norm), fmt("%+.3f", p.update_cos));
+                                   format("%-8.3f", p.update_norm), format("%+.3f", p.update_cos));
         std::string top;
         for (size_t i = 0; i < p.lens_top.size(); i++)
-            top += (i ? " " : "") + quoted_token(tok, p.lens_top[i]) + fmt(" %.2f", p.lens_top_prob[i]);
-        put_line(out, pad(p.name, 17) + pad(fmt("%.1f", p.depth), 6) + pad(fmt("%.3f", p.norm), 9) +
-                          pad(fmt("%+.4f", p.cos_final), 11) + pad(std::to_string(p.final_rank), 7) +
-                          pad(fmt("%.5f", p.final_prob), 9) + pad(fmt("%.4f", p.kl_to_final), 13) +
-                          pad(update, 24) + top);
+            top += (i ? " " : "") + quoted_token(tok, p.lens_top[i]) + format(" %.2f", p.lens_top_prob[i]);
+        put_line(out, cell(p.name, 17) + cell(format("%.1f", p.depth), 6) + cell(format("%.3f", p.norm), 9) +
+                          cell(format("%+.4f", p.cos_final), 11) + cell(std::to_string(p.final_rank), 7) +
+                          cell(format("%.5f", p.final_prob), 9) + cell(format("%.4f", p.kl_to_final), 13) +
+                          cell(update, 24) + top);
     }
     const WalkPoint &first = w.at.points.front(), &last = w.at.points.back();
     std::fprintf(out, "|h| grows from %.3f (embed) to %.3f (h_L), x%.1f with depth; cos(h_0, h_L) = %+.4f\n",
@@ -92,13 +58,13 @@ void print_layer_norms(FILE* out, const EncodingWalk& w) {
     std::fprintf(out, "\nthe layer-norm ball: every layer norm first maps its input x to xhat = (x - mean) / std, "
                       "|xhat| = sqrt(C) = %.4f, mean 0,\nthen scales and shifts it (gamma, beta). Whatever |x| "
                       "grows to, what the next map reads is a direction.\n", sqrt_c);
-    put_line(out, pad("layer norm", 11) + pad("|x|", 10) + pad("mean(x)", 10) + pad("std(x)", 10) +
-                      pad("|xhat|", 10) + pad("mean(xhat)", 12) + pad("|out|", 10) + "max err vs trace");
+    put_line(out, cell("layer norm", 11) + cell("|x|", 10) + cell("mean(x)", 10) + cell("std(x)", 10) +
+                      cell("|xhat|", 10) + cell("mean(xhat)", 12) + cell("|out|", 10) + "max err vs trace");
     for (const LayerNormBall& b : w.at.balls)
-        put_line(out, pad(b.name, 11) + pad(fmt("%.3f", b.input_norm), 10) + pad(fmt("%+.4f", b.input_mean), 10) +
-                          pad(fmt("%.4f", b.input_std), 10) + pad(fmt("%.4f", b.xhat_norm), 10) +
-                          pad(fmt("%+.1e", b.xhat_mean), 12) + pad(fmt("%.3f", b.out_norm), 10) +
-                          fmt("%.1e", b.max_err));
+        put_line(out, cell(b.name, 11) + cell(format("%.3f", b.input_norm), 10) + cell(format("%+.4f", b.input_mean), 10) +
+                          cell(format("%.4f", b.input_std), 10) + cell(format("%.4f", b.xhat_norm), 10) +
+                          cell(format("%+.1e", b.xhat_mean), 12) + cell(format("%.3f", b.out_norm), 10) +
+                          format("%.1e", b.max_err));
 }
 
 void print_attention_rows(FILE* out, const EncodingWalk& w, const Tokenizer* tok) {
@@ -117,10 +83,10 @@ void print_attention_rows(FILE* out, const EncodingWalk& w, const Tokenizer* tok
             std::string srcs;
             for (size_t i = 0; i < order.size() && i < 3; i++) {
                 size_t j = order[i];
-                srcs += pad(cat(quoted_token(tok, w.ids[j]), "@", j, " ", fmt("%.3f", r.weights[j]), " [",
-                                fmt("%.2f", r.written_norm[j]), "]"), 30);
+                srcs += cell(cat(quoted_token(tok, w.ids[j]), "@", j, " ", format("%.3f", r.weights[j]), " [",
+                                format("%.2f", r.written_norm[j]), "]"), 30);
             }
-            put_line(out, cat("  head ", pad(std::to_string(h), 3), " entropy ", fmt("%.2f", r.entropy), "   ", srcs));
+            put_line(out, cat("  head ", cell(std::to_string(h), 3), " entropy ", format("%.2f", r.entropy), "   ", srcs));
         }
     }
 }
@@ -136,22 +102,22 @@ void print_perturbation(FILE* out, const PerturbationRecord& p, const Tokenizer*
                           "(later positions never affect earlier ones)\n",
                      (long long)(p.earlier_positions - 1), p.earlier_identical ? "yes" : "NO");
     std::fprintf(out, "max |change| at position %lld, per layer (0 = bit-identical):\n", (long long)t);
-    std::string head = pad("layer", 7);
-    for (const std::string& s : p.stages) head += pad(s, 11);
+    std::string head = cell("layer", 7);
+    for (const std::string& s : p.stages) head += cell(s, 11);
     put_line(out, head);
     const size_t S = p.stages.size(), L = S ? p.change.size() / S : 0;
     std::string first;  // the first stage (in data-flow order) that changed at t
     for (size_t l = 0; l < L; l++) {
-        std::string line = pad(std::to_string(l), 7);
+        std::string line = cell(std::to_string(l), 7);
         for (size_t s = 0; s < S; s++) {
             double c = p.change[l * S + s];
-            line += pad(zero_or(c, "%.1e"), 11);
+            line += cell(zero_or("%.1e", c), 11);
             if (c != 0 && first.empty()) first = cat("h.", l, ".", p.stages[s]);
         }
         put_line(out, line);
     }
-    std::fprintf(out, "context vector ln_f: %s   logits: %s\n", zero_or(p.ln_f_change, "%.1e").c_str(),
-                 zero_or(p.logits_change, "%.1e").c_str());
+    std::fprintf(out, "context vector ln_f: %s   logits: %s\n", zero_or("%.1e", p.ln_f_change).c_str(),
+                 zero_or("%.1e", p.logits_change).c_str());
     if (t < j)
         std::fprintf(out, "position %lld comes before the change: nothing at it can change (causal mask).\n", (long long)t);
     else if (t == j)
@@ -179,80 +145,99 @@ void print_notes(FILE* out, const std::vector<std::string>& notes) {
 
 // ---------------------------------------------------------------- JSON
 
-template <typename T>
-static std::string json_array(const std::vector<T>& v) {
-    std::string s = "[";
-    for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + json_number(double(v[i]));
-    return s + "]";
+// The tokens' own text, not their display form (half a character becomes U+FFFD), or
+// null without a tokenizer.
+static std::string tokens_json(const std::vector<int>& ids, const Tokenizer* tok) {
+    std::vector<std::string> items;
+    for (int id : ids) items.push_back(tok ? json::str(tok->token_bytes(id)) : json::null());
+    return json::array(items);
 }
 
-static std::string json_tokens(const std::vector<int>& ids, const Tokenizer* tok) {
-    std::string s = "[";
-    for (size_t i = 0; i < ids.size(); i++) s += (i ? "," : "") + (tok ? json_quote(tok->token_bytes(ids[i])) : "null");
-    return s + "]";
+static std::string points_json(const PositionRecord& r, const Tokenizer* tok) {
+    std::vector<std::string> points;
+    for (const WalkPoint& q : r.points)
+        points.push_back(json::object({
+            json::field("name", json::str(q.name)), json::field("depth", json::num(q.depth)),
+            json::field("norm", json::num(q.norm)), json::field("cos_final", json::num(q.cos_final)),
+            json::field("lens_top", json::numbers(q.lens_top)), json::field("lens_top_tokens", tokens_json(q.lens_top, tok)),
+            json::field("lens_top_prob", json::numbers(q.lens_top_prob)), json::field("final_rank", json::num(q.final_rank)),
+            json::field("final_prob", json::num(q.final_prob)), json::field("kl_to_final", json::num(q.kl_to_final)),
+            json::field("update_norm", json::num(q.update_norm)), json::field("update_cos", json::num(q.update_cos))}));
+    return json::lines(points);
+}
+
+static std::string layer_norms_json(const PositionRecord& r) {
+    std::vector<std::string> balls;
+    for (const LayerNormBall& b : r.balls)
+        balls.push_back(json::object({
+            json::field("name", json::str(b.name)), json::field("input_norm", json::num(b.input_norm)),
+            json::field("input_mean", json::num(b.input_mean)), json::field("input_std", json::num(b.input_std)),
+            json::field("xhat_norm", json::num(b.xhat_norm)), json::field("xhat_mean", json::num(b.xhat_mean)),
+            json::field("out_norm", json::num(b.out_norm)), json::field("max_err", json::num(b.max_err))}));
+    return json::lines(balls);
+}
+
+// One record per layer, its heads one per line beneath it (a list inside a list: depth 2).
+static std::string attention_json(const PositionRecord& r) {
+    std::vector<std::string> layers;
+    for (size_t l = 0; l < r.layers.size(); l++) {
+        std::vector<std::string> heads;
+        for (size_t h = 0; h < r.layers[l].heads.size(); h++) {
+            const HeadRow& hr = r.layers[l].heads[h];
+            heads.push_back(json::object({
+                json::field("head", json::num(h)), json::field("entropy", json::num(hr.entropy)),
+                json::field("weights", json::numbers(hr.weights)), json::field("value_norm", json::numbers(hr.value_norm)),
+                json::field("written_norm", json::numbers(hr.written_norm))}));
+        }
+        layers.push_back(json::object({json::field("layer", json::num(l)),
+                                       json::field("recompose_err", json::num(r.layers[l].recompose_err)),
+                                       json::field("heads", json::lines(heads, 2))}));
+    }
+    return json::lines(layers);
+}
+
+static std::string perturbation_json(const PerturbationRecord& p) {
+    return json::object({
+        json::field("changed", json::num(p.changed)), json::field("old_id", json::num(p.old_id)),
+        json::field("new_id", json::num(p.new_id)), json::field("nearest", json::boolean(p.nearest)),
+        json::field("watched", json::num(p.watched)), json::field("stages", json::strings(p.stages)),
+        json::field("change", json::numbers(p.change)), json::field("ln_f_change", json::num(p.ln_f_change)),
+        json::field("logits_change", json::num(p.logits_change)),
+        json::field("earlier_positions", json::num(p.earlier_positions)),
+        json::field("earlier_identical", json::boolean(p.earlier_identical)),
+        json::field("ln_1_filter_err", json::numbers(p.ln_1_filter_err)),
+        json::field("mlp_filter_err", json::numbers(p.mlp_filter_err))});
 }
 
 std::string encoding_walk_json(const EncodingWalk& w, const PerturbationRecord* p, const Tokenizer* tok) {
     const PositionRecord& r = w.at;
-    std::ostringstream o;
-    o << "{\"kind\":\"encoding_walk\",\"n_layer\":" << w.n_layer << ",\"n_head\":" << w.n_head
-      << ",\"n_embd\":" << w.n_embd << ",\n\"ids\":" << json_array(w.ids)
-      << ",\n\"tokens\":" << json_tokens(w.ids, tok) << ",\n\"position\":" << r.position
-      << ",\"predicted\":" << r.predicted << ",\"predicted_token\":" << json_tokens({r.predicted}, tok)
-      << ",\n\"points\":[";
-    for (size_t k = 0; k < r.points.size(); k++) {
-        const WalkPoint& q = r.points[k];
-        o << (k ? ",\n" : "\n") << "{\"name\":" << json_quote(q.name) << ",\"depth\":" << json_number(q.depth)
-          << ",\"norm\":" << json_number(q.norm) << ",\"cos_final\":" << json_number(q.cos_final)
-          << ",\"lens_top\":" << json_array(q.lens_top) << ",\"lens_top_tokens\":" << json_tokens(q.lens_top, tok)
-          << ",\"lens_top_prob\":" << json_array(q.lens_top_prob) << ",\"final_rank\":" << q.final_rank
-          << ",\"final_prob\":" << json_number(q.final_prob) << ",\"kl_to_final\":" << json_number(q.kl_to_final)
-          << ",\"update_norm\":" << json_number(q.update_norm) << ",\"update_cos\":" << json_number(q.update_cos) << "}";
-    }
-    o << "],\n\"layer_norms\":[";
-    for (size_t i = 0; i < r.balls.size(); i++) {
-        const LayerNormBall& b = r.balls[i];
-        o << (i ? ",\n" : "\n") << "{\"name\":" << json_quote(b.name) << ",\"input_norm\":" << json_number(b.input_norm)
-          << ",\"input_mean\":" << json_number(b.input_mean) << ",\"input_std\":" << json_number(b.input_std)
-          << ",\"xhat_norm\":" << json_number(b.xhat_norm) << ",\"xhat_mean\":" << json_number(b.xhat_mean)
-          << ",\"out_norm\":" << json_number(b.out_norm) << ",\"max_err\":" << json_number(b.max_err) << "}";
-    }
-    o << "],\n\"sqrt_C\":" << json_number(std::sqrt(double(w.n_embd)))
-      << ",\n\"contribution\":\"value_norm = |a_tj v_jh| (head value space); written_norm = |a_tj v_jh "
-         "attn_proj_w[h]| (C-dim stream, bias excluded)\",\n\"attention\":[";
-    for (size_t l = 0; l < r.layers.size(); l++) {
-        o << (l ? ",\n" : "\n") << "{\"layer\":" << l << ",\"recompose_err\":" << json_number(r.layers[l].recompose_err)
-          << ",\"heads\":[";
-        for (size_t h = 0; h < r.layers[l].heads.size(); h++) {
-            const HeadRow& hr = r.layers[l].heads[h];
-            o << (h ? "," : "") << "\n {\"head\":" << h << ",\"entropy\":" << json_number(hr.entropy)
-              << ",\"weights\":" << json_array(hr.weights) << ",\"value_norm\":" << json_array(hr.value_norm)
-              << ",\"written_norm\":" << json_array(hr.written_norm) << "}";
-        }
-        o << "]}";
-    }
-    o << "],\n\"rank_grid\":{\"first_position\":" << w.grid_first << ",\"predicted\":" << json_array(w.grid_predicted)
-      << ",\"rank\":" << json_array(w.grid_rank) << ",\"layout\":\"(K half-layer points, positions) row-major\"}"
-      << ",\n\"path\":{\"fit\":\"PCA over all half-layer points of the window positions first_position.. of this prompt\""
-      << ",\"explained\":[" << json_number(w.path_explained[0]) << "," << json_number(w.path_explained[1])
-      << "],\"xy\":" << json_array(w.path_xy) << ",\"layout\":\"(positions, K, 2) row-major\"}";
-    o << ",\n\"focus_heads\":{\"layer\":" << json_array(w.focus_layer) << ",\"head\":" << json_array(w.focus_head) << "}";
-    if (p) {
-        o << ",\n\"perturbation\":{\"changed\":" << p->changed << ",\"old_id\":" << p->old_id << ",\"new_id\":" << p->new_id
-          << ",\"nearest\":" << (p->nearest ? "true" : "false")
-          << ",\"watched\":" << p->watched << ",\"stages\":[";
-        for (size_t s = 0; s < p->stages.size(); s++) o << (s ? "," : "") << json_quote(p->stages[s]);
-        o << "],\"change\":" << json_array(p->change) << ",\"ln_f_change\":" << json_number(p->ln_f_change)
-          << ",\"logits_change\":" << json_number(p->logits_change) << ",\"earlier_positions\":" << p->earlier_positions
-          << ",\"earlier_identical\":" << (p->earlier_identical ? "true" : "false")
-          << ",\"ln_1_filter_err\":" << json_array(p->ln_1_filter_err)
-          << ",\"mlp_filter_err\":" << json_array(p->mlp_filter_err) << "}";
-    }
-    std::vector<std::string> notes = encoding_walk_notes();
-    o << ",\n\"notes\":[";
-    for (size_t i = 0; i < notes.size(); i++) o << (i ? ",\n" : "\n") << json_quote(notes[i]);
-    o << "]}\n";
-    return o.str();
+    std::vector<std::string> notes;
+    for (const std::string& n : encoding_walk_notes()) notes.push_back(json::str(n));
+    std::vector<std::string> fields = {
+        json::field("kind", json::str("encoding_walk")), json::field("n_layer", json::num(w.n_layer)),
+        json::field("n_head", json::num(w.n_head)), json::field("n_embd", json::num(w.n_embd)),
+        json::field("ids", json::numbers(w.ids)), json::field("tokens", tokens_json(w.ids, tok)),
+        json::field("position", json::num(r.position)), json::field("predicted", json::num(r.predicted)),
+        json::field("predicted_token", tokens_json({r.predicted}, tok)),
+        json::field("points", points_json(r, tok)), json::field("layer_norms", layer_norms_json(r)),
+        json::field("sqrt_C", json::num(std::sqrt(double(w.n_embd)))),
+        json::field("contribution", json::str("value_norm = |a_tj v_jh| (head value space); written_norm = "
+                                              "|a_tj v_jh attn_proj_w[h]| (C-dim stream, bias excluded)")),
+        json::field("attention", attention_json(r)),
+        json::field("rank_grid", json::object({json::field("first_position", json::num(w.grid_first)),
+                                               json::field("predicted", json::numbers(w.grid_predicted)),
+                                               json::field("rank", json::numbers(w.grid_rank)),
+                                               json::field("layout", json::str("(K half-layer points, positions) row-major"))})),
+        json::field("path", json::object({
+            json::field("fit", json::str("PCA over all half-layer points of the window positions first_position.. of this prompt")),
+            json::field("explained", json::array({json::num(w.path_explained[0]), json::num(w.path_explained[1])})),
+            json::field("xy", json::numbers(w.path_xy)), json::field("layout", json::str("(positions, K, 2) row-major"))})),
+        json::field("focus_heads", json::object({json::field("layer", json::numbers(w.focus_layer)),
+                                                 json::field("head", json::numbers(w.focus_head))})),
+    };
+    if (p) fields.push_back(json::field("perturbation", perturbation_json(*p)));
+    fields.push_back(json::field("notes", json::lines(notes)));
+    return json::document(fields);
 }
 
 }  // namespace gw

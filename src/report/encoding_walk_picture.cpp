@@ -3,8 +3,8 @@
 #include <limits>
 
 #include "core/error.h"
-#include "report/decoding_walk_io.h"  // walk_text::token_ascii
 #include "report/encoding_walk_io.h"
+#include "report/text.h"  // token_ascii
 
 namespace gw {
 
@@ -21,7 +21,7 @@ static std::vector<std::string> window_labels(const EncodingWalk& w, const Token
     std::vector<std::string> out;
     for (int64_t i = 0; i < Tg; i++) {
         int64_t p = w.grid_first + i;
-        out.push_back(cat(p, " ", walk_text::token_ascii(tok, w.ids[size_t(p)], '?')));
+        out.push_back(cat(p, " ", text::token_ascii(tok, w.ids[size_t(p)], '?')));
     }
     return out;
 }
@@ -64,7 +64,7 @@ static Image norms_panel(const EncodingWalk& w) {
 
 static Image lens_panel(const EncodingWalk& w, const Tokenizer* tok) {
     Chart c;
-    c.title = cat("Lens at position ", w.at.position, " (prediction ", walk_text::token_ascii(tok, w.at.predicted, '?'), ")");
+    c.title = cat("Lens at position ", w.at.position, " (prediction ", text::token_ascii(tok, w.at.predicted, '?'), ")");
     c.x_label = "depth (layers)";
     c.y_label = "log10 rank  /  KL in nats";
     Series r{"log10 rank", {}, {}, true, true, {}};
@@ -127,7 +127,7 @@ Image encoding_walk_picture(const EncodingWalk& w, const Tokenizer* tok) {
                                            " (sharp at ", w.at.position, ")"),
                                        &w.focus_pattern[f * size_t(Tg * Tg)], labels, Tg));
     return compose_grid(panels, 4, cat("Encoding walk of position ", w.at.position, " (",
-                                       walk_text::token_ascii(tok, w.ids[size_t(w.at.position)], '?'),
+                                       text::token_ascii(tok, w.ids[size_t(w.at.position)], '?'),
                                        "): how one vector becomes the context vector"));
 }
 

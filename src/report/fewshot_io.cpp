@@ -3,16 +3,14 @@
 
 #include <cmath>
 
-#include "core/error.h"               // cat
+#include "core/error.h"  // cat
 #include "model/tokenizer.h"
-#include "report/decoding_walk_io.h"  // token_label, token_ascii, hex64
-#include "walk_json.h"
+#include "report/json_writer.h"
+#include "report/text.h"
 
 namespace gw {
 
-using namespace walk_text;
-
-namespace wj = walk_json;
+using namespace text;
 
 void print_fewshot(std::FILE* out, const FewshotWalk& w, const Tokenizer& tok, const std::string& model_dir) {
     if (w.shots.empty()) return;
@@ -30,12 +28,9 @@ void print_fewshot(std::FILE* out, const FewshotWalk& w, const Tokenizer& tok, c
     }
     std::fprintf(out, "\n  k  tokens   rank  p(answer)    logit  cos(c_t,e_ans)   |c_t|  cos(c_t,prev k)  top token (p)\n");
     for (const FewshotShot& s : w.shots) {
-        char prev[32];
-        if (std::isnan(s.cos_prev)) std::snprintf(prev, sizeof prev, "%15s", "-");
-        else std::snprintf(prev, sizeof prev, "%15.4f", s.cos_prev);
-        std::fprintf(out, "%3lld  %6zu  %5lld  %9.6f  %7.4f  %14.4f  %6.2f  %s  %s (%.4f)\n", (long long)s.k,
+        std::fprintf(out, "%3lld  %6zu  %5lld  %9.6f  %7.4f  %14.4f  %6.2f  %15s  %s (%.4f)\n", (long long)s.k,
                      s.prompt.size(), (long long)s.rank, s.prob, double(s.logit), s.cos_answer, s.context_norm,
-                     prev, token_label(&tok, s.top_token).c_str(), s.top_prob);
+                     or_dash("%.4f", s.cos_prev).c_str(), token_label(&tok, s.top_token).c_str(), s.top_prob);
     }
     std::fprintf(out, "\n  rank: 1 + tokens with a larger logit; p: softmax(logits); c_t: the context vector after\n"
                       "  the prompt (ln_f output of its last position); every k runs from a fresh, empty cache.\n");
@@ -49,31 +44,30 @@ void print_fewshot(std::FILE* out, const FewshotWalk& w, const Tokenizer& tok, c
 std::string fewshot_json(const FewshotWalk& w, const Tokenizer& tok, const std::string& model_dir) {
     std::vector<std::string> shots, examples;
     for (const FewshotShot& s : w.shots)
-        shots.push_back(wj::object({
-            wj::field("k", std::to_string(s.k)), wj::field("prompt_ids", wj::ints(s.prompt)),
-            wj::field("answer", std::to_string(s.answer)), wj::field("answer_text", wj::str(token_label(&tok, s.answer))),
-            wj::field("rank", std::to_string(s.rank)), wj::field("prob", wj::num(s.prob)),
-            wj::field("logit", wj::num(s.logit)), wj::field("cos_answer", wj::num(s.cos_answer)),
-            wj::field("top_token", std::to_string(s.top_token)),
-            wj::field("top_text", wj::str(token_label(&tok, s.top_token))), wj::field("top_prob", wj::num(s.top_prob)),
-            wj::field("entropy", wj::num(s.entropy)), wj::field("context_norm", wj::num(s.context_norm)),
-            wj::field("cos_prev", wj::num(s.cos_prev))}));
-    for (const FewshotPair& p : w.task.examples)
-        examples.push_back(wj::array({wj::str(p.input), wj::str(p.output)}));
-    return wj::object_lines({
-        wj::field("kind", wj::str("fewshot_walk")), wj::field("model", wj::str(model_dir)),
-        wj::field("task", wj::str(w.task.name)), wj::field("separator", wj::str(w.task.separator)),
-        wj::field("examples", wj::array(examples)),
-        wj::field("query", wj::array({wj::str(w.task.query.input), wj::str(w.task.query.output)})),
-        wj::field("shots", wj::array_lines(shots)),
-        wj::field("checksum_before", wj::str(hex64(w.checksum_before))),
-        wj::field("checksum_after", wj::str(hex64(w.checksum_after))),
-        wj::field("definitions", wj::object({
-            wj::field("rank", wj::str("1 + number of tokens with a larger logit than the answer")),
-            wj::field("prob", wj::str("softmax(logits)[answer] at the prompt's last position")),
-            wj::field("cos_answer", wj::str("cos(c_t, e_answer), c_t = ln_f output at the last position")),
-            wj::field("cos_prev", wj::str("cos(c_t with k examples, c_t with k-1 examples); null for the first")),
-            wj::field("checksum", wj::str("FNV-1a over every weight tensor's float bits, in weight-table order")),
+        shots.push_back(json::object({
+            json::field("k", json::num(s.k)), json::field("prompt_ids", json::numbers(s.prompt)),
+            json::field("answer", json::num(s.answer)), json::field("answer_text", json::str(token_label(&tok, s.answer))),
+            json::field("rank", json::num(s.rank)), json::field("prob", json::num(s.prob)),
+            json::field("logit", json::num(s.logit)), json::field("cos_answer", json::num(s.cos_answer)),
+            json::field("top_token", json::num(s.top_token)),
+            json::field("top_text", json::str(token_label(&tok, s.top_token))), json::field("top_prob", json::num(s.top_prob)),
+            json::field("entropy", json::num(s.entropy)), json::field("context_norm", json::num(s.context_norm)),
+            json::field("cos_prev", json::num(s.cos_prev))}));
+    for (const FewshotPair& p : w.task.examples) examples.push_back(json::strings({p.input, p.output}));
+    return json::document({
+        json::field("kind", json::str("fewshot_walk")), json::field("model", json::str(model_dir)),
+        json::field("task", json::str(w.task.name)), json::field("separator", json::str(w.task.separator)),
+        json::field("examples", json::array(examples)),
+        json::field("query", json::strings({w.task.query.input, w.task.query.output})),
+        json::field("shots", json::lines(shots)),
+        json::field("checksum_before", json::str(hex64(w.checksum_before))),
+        json::field("checksum_after", json::str(hex64(w.checksum_after))),
+        json::field("definitions", json::text_object({
+            {"rank", "1 + number of tokens with a larger logit than the answer"},
+            {"prob", "softmax(logits)[answer] at the prompt's last position"},
+            {"cos_answer", "cos(c_t, e_answer), c_t = ln_f output at the last position"},
+            {"cos_prev", "cos(c_t with k examples, c_t with k-1 examples); null for the first"},
+            {"checksum", "FNV-1a over every weight tensor's float bits, in weight-table order"},
         })),
     });
 }

@@ -4,20 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
-#include "core/error.h"
-#include "core/json.h"
-#include "report/encoding_walk_io.h"  // pad(), put_line()
+#include "core/error.h"  // cat
+#include "report/json_writer.h"
+#include "report/text.h"
 
 namespace gw {
 
-static std::string num(const char* spec, double x) {
-    if (std::isnan(x)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, spec, x);
-    return buf;
-}
+using namespace text;
 
 static const int kShownOffsets = 4;  // m(0) .. m(3) in the table
 
@@ -31,17 +25,17 @@ void print_position_kernels(FILE* out, const PositionKernels& pk) {
     if (pk.text_tokens > 0)
         std::fprintf(out, "'on text': measured from the traced attention pattern of a %lld-token text.\n",
                      (long long)pk.text_tokens);
-    std::string head = pad("head", 6) + pad("self-bias", 12) + pad("on text", 10);
-    for (int d = 0; d < kShownOffsets; d++) head += pad(cat("m(", d, ")"), 8);
-    head += pad("m(1) text", 11);
+    std::string head = cell("head", 6) + cell("self-bias", 12) + cell("on text", 10);
+    for (int d = 0; d < kShownOffsets; d++) head += cell(cat("m(", d, ")"), 8);
+    head += cell("m(1) text", 11);
     put_line(out, head + "flag");
     std::vector<int64_t> neg_pos, neg_text;
     for (const HeadKernel& h : pk.heads) {
-        std::string line = pad(std::to_string(h.head), 6) + pad(num("%+.4f", h.mean_self_bias), 12) +
-                           pad(num("%+.4f", h.text_mean_self_bias), 10);
+        std::string line = cell(std::to_string(h.head), 6) + cell(or_dash("%+.4f", h.mean_self_bias), 12) +
+                           cell(or_dash("%+.4f", h.text_mean_self_bias), 10);
         for (int d = 0; d < kShownOffsets; d++)
-            line += pad(d < pk.n ? num("%.3f", h.offset_mean[size_t(d)]) : "-", 8);
-        line += pad(h.text_offset_mean.size() > 1 ? num("%.3f", h.text_offset_mean[1]) : "-", 11);
+            line += cell(d < pk.n ? or_dash("%.3f", h.offset_mean[size_t(d)]) : "-", 8);
+        line += cell(h.text_offset_mean.size() > 1 ? or_dash("%.3f", h.text_offset_mean[1]) : "-", 11);
         bool np = h.mean_self_bias < 0, nt = h.text_mean_self_bias < 0;  // NaN compares false
         if (np) neg_pos.push_back(h.head);
         if (nt) neg_text.push_back(h.head);
@@ -57,41 +51,36 @@ void print_position_kernels(FILE* out, const PositionKernels& pk) {
     if (pk.text_tokens > 0) std::fprintf(out, "; %s (on text)", list(neg_text).c_str());
     std::fprintf(out, "\nparameter-free attention softmax(X X^T / sqrt(C)) X on the same layer-normed X: self-bias %s "
                       "(positions)%s%s -- not negative while the rows are equally long (Cauchy-Schwarz: each row's largest score is then its own; eps makes low-variance rows a little shorter).\n",
-                 num("%+.4f", pk.free_mean_self_bias).c_str(), pk.text_tokens > 0 ? ", " : "",
-                 pk.text_tokens > 0 ? (num("%+.4f", pk.free_text_mean_self_bias) + " (on text)").c_str() : "");
+                 or_dash("%+.4f", pk.free_mean_self_bias).c_str(), pk.text_tokens > 0 ? ", " : "",
+                 pk.text_tokens > 0 ? (or_dash("%+.4f", pk.free_text_mean_self_bias) + " (on text)").c_str() : "");
     std::fprintf(out, "\nnotes (our own formalisation, not the paper's):\n");
     std::vector<std::string> notes = position_kernel_notes();
     for (size_t i = 0; i < notes.size(); i++) std::fprintf(out, "  [%zu] %s\n", i + 1, notes[i].c_str());
 }
 
-template <typename T>
-static std::string arr(const std::vector<T>& v) {
-    std::string s = "[";
-    for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + json_number(double(v[i]));
-    return s + "]";
-}
-
 std::string position_kernels_json(const PositionKernels& pk) {
-    std::ostringstream o;
-    o << "{\"kind\":\"position_kernels\",\"layer\":" << pk.layer << ",\"n\":" << pk.n
-      << ",\"content\":" << json_quote(pk.content) << ",\"text_tokens\":" << pk.text_tokens << ",\n\"heads\":[";
-    for (size_t h = 0; h < pk.heads.size(); h++) {
-        const HeadKernel& k = pk.heads[h];
-        o << (h ? ",\n" : "\n") << "{\"head\":" << k.head << ",\"mean_self_bias\":" << json_number(k.mean_self_bias)
-          << ",\"text_mean_self_bias\":" << json_number(k.text_mean_self_bias)
-          << ",\"negative\":" << (k.mean_self_bias < 0 ? "true" : "false")
-          << ",\"offset_mean\":" << arr(k.offset_mean) << ",\"self_bias\":" << arr(k.self_bias)
-          << ",\"text_self_bias\":" << arr(k.text_self_bias) << ",\"text_offset_mean\":" << arr(k.text_offset_mean)
-          << ",\"kernel\":" << arr(k.kernel) << "}";
-    }
-    o << "],\n\"parameter_free\":{\"formula\":\"softmax(xhat xhat^T / sqrt(C)), causal, xhat = layer-normed rows before "
-         "gamma, beta\",\"mean_self_bias\":" << json_number(pk.free_mean_self_bias)
-      << ",\"text_mean_self_bias\":" << json_number(pk.free_text_mean_self_bias)
-      << ",\"self_bias\":" << arr(pk.free_self_bias) << ",\"kernel\":" << arr(pk.free_kernel) << "},\n\"notes\":[";
-    std::vector<std::string> notes = position_kernel_notes();
-    for (size_t i = 0; i < notes.size(); i++) o << (i ? ",\n" : "\n") << json_quote(notes[i]);
-    o << "]}\n";
-    return o.str();
+    std::vector<std::string> heads, notes;
+    for (const HeadKernel& k : pk.heads)
+        heads.push_back(json::object({
+            json::field("head", json::num(k.head)), json::field("mean_self_bias", json::num(k.mean_self_bias)),
+            json::field("text_mean_self_bias", json::num(k.text_mean_self_bias)),
+            json::field("negative", json::boolean(k.mean_self_bias < 0)),
+            json::field("offset_mean", json::numbers(k.offset_mean)), json::field("self_bias", json::numbers(k.self_bias)),
+            json::field("text_self_bias", json::numbers(k.text_self_bias)),
+            json::field("text_offset_mean", json::numbers(k.text_offset_mean)),
+            json::field("kernel", json::numbers(k.kernel))}));
+    for (const std::string& n : position_kernel_notes()) notes.push_back(json::str(n));
+    return json::document({
+        json::field("kind", json::str("position_kernels")), json::field("layer", json::num(pk.layer)),
+        json::field("n", json::num(pk.n)), json::field("content", json::str(pk.content)),
+        json::field("text_tokens", json::num(pk.text_tokens)), json::field("heads", json::lines(heads)),
+        json::field("parameter_free", json::object({
+            json::field("formula", json::str("softmax(xhat xhat^T / sqrt(C)), causal, xhat = layer-normed rows before gamma, beta")),
+            json::field("mean_self_bias", json::num(pk.free_mean_self_bias)),
+            json::field("text_mean_self_bias", json::num(pk.free_text_mean_self_bias)),
+            json::field("self_bias", json::numbers(pk.free_self_bias)), json::field("kernel", json::numbers(pk.free_kernel))})),
+        json::field("notes", json::lines(notes)),
+    });
 }
 
 // ---------------------------------------------------------------- picture
@@ -160,7 +149,7 @@ Image position_kernels_picture(const PositionKernels& pk) {
     }
     panels.push_back(kernel_panel("Parameter-free softmax(X X^T/sqrt C)", pk.free_kernel, pk.n));
     for (const HeadKernel& h : pk.heads)
-        panels.push_back(kernel_panel(cat("Head ", h.head, ": self-bias ", num("%+.3f", h.mean_self_bias),
+        panels.push_back(kernel_panel(cat("Head ", h.head, ": self-bias ", or_dash("%+.3f", h.mean_self_bias),
                                           h.mean_self_bias < 0 ? " (negative)" : " (positive)"),
                                       h.kernel, pk.n));
     return compose_grid(panels, 4, cat("Layer ", pk.layer, ": attention from positions alone (wpe + mean token "

@@ -69,6 +69,20 @@ int64_t shared_ids(const std::vector<Neighbour>& a, const std::vector<Neighbour>
     return n;
 }
 
+TokenNeighbours token_neighbours(const Checkpoint& m, int id, int64_t k) {
+    TokenNeighbours r;
+    r.id = id;
+    r.V = m.config.vocab_size;
+    r.C = m.config.n_embd;
+    if (id < 0 || id >= r.V) fail("token id ", id, " is outside the vocabulary (0..", r.V - 1, ")");
+    r.wte_checksum_before = wte_checksum(m);
+    const VectorTable table = make_vector_table(m.w.wte, r.V, r.C);
+    r.norm = table.norms[size_t(id)];
+    r.near = nearest(table, m.w.wte + int64_t(id) * r.C, k, id);
+    r.wte_checksum_after = wte_checksum(m);
+    return r;
+}
+
 uint64_t wte_checksum(const Checkpoint& m) {
     return checksum_floats(m.w.wte, m.config.vocab_size * m.config.n_embd);
 }
