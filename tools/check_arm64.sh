@@ -36,7 +36,7 @@ arm64_pkgs=(libopenblas-pthread-dev libopenblas0-pthread libgfortran5 libstb-dev
 SUITES=(test_attention test_bench test_cli test_config test_cpu test_decoding_walk
         test_decoding_walk_io test_download test_encoding_walk test_fewshot test_forward_ref test_gelu
         test_gpt2_real test_json test_kernel_bench test_layernorm test_linear test_model
-        test_neighbours test_output_file test_parallel test_picture test_position_kernels test_random_checkpoint
+        test_neighbours test_output_file test_parallel test_picture test_report_text test_position_kernels test_random_checkpoint
         test_safetensors test_sampler test_simd test_softmax test_testing test_tiny_gpt2
         test_tokenizer test_vecmath test_weights)
 [ $# -gt 0 ] && SUITES=("$@")
