@@ -20,7 +20,7 @@ fi
 flags="-std=c++17 -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 declare -A sources=(
   [json]="src/core/json.cpp"
-  [safetensors]="src/model/safetensors.cpp src/core/json.cpp src/core/mapped_file.cpp src/core/tensor.cpp"
+  [safetensors]="src/model/safetensors.cpp src/core/json.cpp src/core/mapped_file.cpp src/core/tensor.cpp src/core/output_file.cpp"
   [tokenizer]="src/model/tokenizer.cpp src/model/unicode_classes.cpp src/core/json.cpp src/core/mapped_file.cpp"
 )
 status=0
