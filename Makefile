@@ -39,9 +39,9 @@ BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
 ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(CXXFLAGS)
 LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 
-# Library: the layers under src/ (core, kernels, model, walks, report, perf: docs/layout.md),
+# Library: the layers under src/ (docs/layout.md), in the order includes point down,
 # everything but the command-line front end, src/cli/.
-LAYERS   = core kernels model walks report perf
+LAYERS   = core kernels model train walks perf report serve
 LIB_SRC  = $(foreach layer,$(LAYERS),$(wildcard src/$(layer)/*.cpp))
 CLI_SRC  = $(wildcard src/cli/*.cpp)
 LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # check_layers.sh — includes point one way, down (docs/layout.md): a file in src/L or
 # include/L may include only headers of layer L and of the layers before it.
-#   core < kernels < model < walks < {report, perf}      (cli may include anything)
-# report and perf are side by side: neither includes the other.
+#   core < kernels < model < train < walks < perf < report < serve      (cli may include anything)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-declare -A rank=([core]=0 [kernels]=1 [model]=2 [walks]=3 [report]=4 [perf]=4)
+declare -A rank=([core]=0 [kernels]=1 [model]=2 [train]=3 [walks]=4 [perf]=5 [report]=6 [serve]=7)
 bad=0 checked=0
 for f in src/*/*.cpp src/*/*.h include/*/*.h; do
     layer=$(basename "$(dirname "$f")")

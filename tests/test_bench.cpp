@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "perf/bench.h"
+#include "report/bench_io.h"
 #include "testing.h"
 
 using namespace gw;

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/parallel.h"
 #include "perf/bench.h"
+#include "report/bench_io.h"
 #include "perf/random_checkpoint.h"
 #include "perf/roofline.h"
 

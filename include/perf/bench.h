@@ -10,10 +10,9 @@
 // page of the mapped weights, which belongs to loading rather than to steady speed
 // (its time is reported as first_prefill_s).
 // Numbers are medians over the repeats, with min and max to show the spread.
-// Returns plain records; bench_json / print_bench format them (`gptwalk bench`).
+// Returns plain records; report/bench_io.h formats them (`gptwalk bench`).
 #pragma once
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -98,11 +97,5 @@ std::vector<int> bench_tokens(int64_t n, int64_t vocab_size, uint64_t seed);
 // Throws gw::UsageError for bad options (repeats < 1, no tokens, prompt + generated tokens
 // beyond the model's n_positions) and gw::Error when the checkpoint cannot be loaded.
 BenchResult run_bench(const std::string& model_dir, const BenchOptions& options);
-
-// One JSON object; medians as "load_s", "prefill_tok_s", "decode_tok_s", "peak_rss_mb",
-// each with "_min" / "_max" companions where repeated, plus memory and per-op shares.
-std::string bench_json(const BenchResult& r);
-// The same as readable text.
-void print_bench(std::FILE* out, const BenchResult& r);
 
 }  // namespace gw

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "perf/bench.h"
+#include "report/bench_io.h"
 
 namespace gw {
 

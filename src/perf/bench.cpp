@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "core/json.h"       // json_quote, json_number
 #include "kernels/linear.h"  // set_blas_threads
 #include "model/sampler.h"   // Rng, argmax
 
@@ -187,120 +186,6 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
         r.decode_bound_tok_s = bytes > 0 ? r.roof.read_gb_s * 1e9 / bytes : 0.0;
     }
     return r;
-}
-
-// ---------------------------------------------------------------- output
-
-// The fields of OpTimes, by name, in print order.
-struct OpField {
-    const char* name;
-    double OpTimes::*field;
-};
-static const OpField kOpFields[] = {
-    {"embed", &OpTimes::embed},         {"layernorm", &OpTimes::layernorm},
-    {"matmul", &OpTimes::matmul},       {"attention", &OpTimes::attention},
-    {"gelu", &OpTimes::gelu},           {"residual", &OpTimes::residual},
-    {"lm_head", &OpTimes::lm_head},
-};
-
-static double mb(size_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
-
-// {"layernorm": 0.031, ...}: each op's share of the phase's time (sampling included for decode).
-static std::string shares_json(const OpTimes& t, double sampling) {
-    double total = t.total() + sampling;
-    auto share = [&](double x) { return json_number(total > 0 ? x / total : 0.0); };
-    std::string s = "{";
-    for (const OpField& f : kOpFields) s += cat(json_quote(f.name), ": ", share(t.*f.field), ", ");
-    return s + cat("\"sampling\": ", share(sampling), "}");
-}
-
-// "name": median, "name_min": min, "name_max": max
-static std::string stat_json(const std::string& name, const Stat& s) {
-    return cat(json_quote(name), ": ", json_number(s.median), ", ", json_quote(name + "_min"), ": ",
-               json_number(s.min), ", ", json_quote(name + "_max"), ": ", json_number(s.max));
-}
-
-std::string bench_json(const BenchResult& r) {
-    const BenchOptions& o = r.options;
-    const Config& c = r.config;
-    auto num = [](double x) { return json_number(x); };
-    std::string s = "{";
-    s += cat("\"model\": ", json_quote(r.model_dir), ", ");
-    s += cat("\"n_layer\": ", c.n_layer, ", \"n_embd\": ", c.n_embd, ", \"n_head\": ", c.n_head,
-             ", \"vocab_size\": ", c.vocab_size, ", \"n_positions\": ", c.n_positions, ", ");
-    s += cat("\"threads\": ", o.threads, ", \"threading\": \"",
-             o.openblas_threads ? "openblas" : "team", "\", \"kernels\": \"", isa_name(o.isa), "\", ");
-    s += cat("\"prompt_tokens\": ", o.prompt_tokens, ", \"gen_tokens\": ", o.gen_tokens,
-             ", \"repeats\": ", o.repeats, ", ");
-    s += stat_json("load_s", r.load_s) + ", ";
-    s += cat("\"first_prefill_s\": ", num(r.first_prefill_s), ", ");
-    s += stat_json("prefill_tok_s", r.prefill_tok_s) + ", ";
-    s += stat_json("decode_tok_s", r.decode_tok_s) + ", ";
-    s += cat("\"prefill_cpu_tok_s\": ", num(r.prefill_cpu_tok_s.median),
-             ", \"decode_cpu_tok_s\": ", num(r.decode_cpu_tok_s.median), ", ");
-    s += cat("\"peak_rss_mb\": ", num(mb(r.memory.peak_rss)), ", \"rss_mb\": ", num(mb(r.memory.rss)), ", ");
-    s += cat("\"expected_mb\": ", num(mb(r.expected_bytes())), ", \"weights_mb\": ", num(mb(r.weights_bytes)),
-             ", \"kv_cache_mb\": ", num(mb(r.kv_cache_bytes)),
-             ", \"activations_mb\": ", num(mb(r.activation_bytes)), ", ");
-    s += cat("\"weights_mapped\": ", r.weights_mapped ? "true" : "false", ", ");
-    s += cat("\"prefill_gflop_s\": ", num(r.prefill_gflop_s), ", \"decode_gb_s\": ", num(r.decode_gb_s), ", ");
-    if (o.roofline)
-        s += cat("\"read_gb_s\": ", num(r.roof.read_gb_s), ", \"gemm_gflop_s\": ", num(r.roof.gemm_gflop_s),
-                 ", \"prefill_bound_tok_s\": ", num(r.prefill_bound_tok_s),
-                 ", \"decode_bound_tok_s\": ", num(r.decode_bound_tok_s), ", ");
-    s += "\"prefill_shares\": " + shares_json(r.prefill_ops, 0.0) + ", ";
-    s += "\"decode_shares\": " + shares_json(r.decode_ops, r.sampling_s);
-    return s + "}";
-}
-
-static void print_shares(std::FILE* out, const char* phase, const OpTimes& t, double sampling,
-                         double tokens) {
-    double total = t.total() + sampling;
-    std::fprintf(out, "%-8s", phase);
-    for (const OpField& f : kOpFields)
-        std::fprintf(out, " %s %.1f%%", f.name, total > 0 ? 100.0 * (t.*f.field) / total : 0.0);
-    std::fprintf(out, " sampling %.1f%%  (%.3f ms/token)\n", total > 0 ? 100.0 * sampling / total : 0.0,
-                 tokens > 0 ? 1e3 * total / tokens : 0.0);
-}
-
-void print_bench(std::FILE* out, const BenchResult& r) {
-    const BenchOptions& o = r.options;
-    const Config& c = r.config;
-    std::fprintf(out, "model    %s (L %lld, C %lld, NH %lld, V %lld, P %lld)\n", r.model_dir.c_str(),
-                 (long long)c.n_layer, (long long)c.n_embd, (long long)c.n_head,
-                 (long long)c.vocab_size, (long long)c.n_positions);
-    std::fprintf(out, "run      %lld-token prompt, %lld generated (greedy); kernels %s; %d thread%s (%s); %d repeats\n",
-                 (long long)o.prompt_tokens, (long long)o.gen_tokens, isa_name(o.isa), o.threads,
-                 o.threads == 1 ? "" : "s", o.openblas_threads ? "OpenBLAS's" : "team", o.repeats);
-    auto line = [&](const char* what, const Stat& s, const char* unit, int digits) {
-        std::fprintf(out, "%-8s %.*f %s  (min %.*f, max %.*f)\n", what, digits, s.median, unit,
-                     digits, s.min, digits, s.max);
-    };
-    line("load", r.load_s, "s", 4);
-    std::fprintf(out, "warm-up  %.3f s for the first prefill (first touch of the mapped weights)\n",
-                 r.first_prefill_s);
-    line("prefill", r.prefill_tok_s, "tok/s", 1);
-    line("decode", r.decode_tok_s, "tok/s", 1);
-    std::fprintf(out, "per CPU  prefill %.1f, decode %.1f tokens per CPU-second (all threads)\n",
-                 r.prefill_cpu_tok_s.median, r.decode_cpu_tok_s.median);
-    std::fprintf(out,
-                 "memory   peak RSS %.1f MB; expected %.1f MB = weights %.1f (%s) + KV cache %.1f + "
-                 "activations %.1f\n",
-                 mb(r.memory.peak_rss), mb(r.expected_bytes()), mb(r.weights_bytes),
-                 r.weights_mapped ? "mapped" : "copied", mb(r.kv_cache_bytes), mb(r.activation_bytes));
-    std::fprintf(out, "work     prefill %.1f GFLOP/s; decode %.1f GB/s read (weights + KV cache)\n",
-                 r.prefill_gflop_s, r.decode_gb_s);
-    if (o.roofline)
-        std::fprintf(out,
-                     "ceilings sgemm %.1f GFLOP/s, memory read %.1f GB/s (measured now, %d thread%s): "
-                     "prefill <= %.0f tok/s (at %.0f%%), decode <= %.1f tok/s (at %.0f%%)\n",
-                     r.roof.gemm_gflop_s, r.roof.read_gb_s, o.threads, o.threads == 1 ? "" : "s",
-                     r.prefill_bound_tok_s, 100.0 * r.prefill_tok_s.median / r.prefill_bound_tok_s,
-                     r.decode_bound_tok_s,
-                     r.decode_bound_tok_s > 0 ? 100.0 * r.decode_tok_s.median / r.decode_bound_tok_s : 0.0);
-    double runs = double(o.repeats);
-    print_shares(out, "prefill", r.prefill_ops, 0.0, runs * double(o.prompt_tokens));
-    print_shares(out, "decode", r.decode_ops, r.sampling_s, runs * double(o.gen_tokens));
 }
 
 }  // namespace gw
