@@ -272,7 +272,9 @@ TEST_CASE("config.json: n_layer 100000 beside a small file fails at once, withou
             const Run r = run_gptwalk(args, f.tmp.path);
             check_error(r, 1, {dir + "/model.safetensors", "'h.2.ln_1.weight' is missing", cat("n_layer=", n_layer)});
             CHECK(r.cpu_seconds < 0.5);
-            CHECK(r.max_rss_kb < 200 * 1024);  // the sanitizers' shadow memory included
+            // The child's own peak stays under 200 MB, the sanitizers' shadow memory included
+            // (~41 MB seen under ASan); the parent's size can hide in the figure (own_peak_rss_kb).
+            CHECK(r.max_rss_kb <= std::max(own_peak_rss_kb(), 200L * 1024));
         }
     }
     // The shipped tiny model's width with 100000 layers is refused by the config itself.
