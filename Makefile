@@ -33,18 +33,26 @@ endif
 # OpenBLAS's own header and library: tools/deps.sh finds them (never another BLAS's
 # cblas.h, such as netlib's) and writes the flags to $(BLAS_FLAGS), line 1 for the
 # compiler and line 2 for the linker. Give BLAS_CFLAGS= and BLAS_LIBS= to choose by hand.
+# Lines 3 and 4 are cpp-httplib's (the explorer's server): Debian builds it as a library
+# whose classes depend on macros we must define as it did (tools/deps.sh says more).
 BLAS_FLAGS   = $(BUILD)/openblas.flags
 BLAS_CFLAGS ?= $(shell sed -n 1p $(BLAS_FLAGS) 2>/dev/null)
 BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
-ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(CXXFLAGS)
-LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
+HTTP_CFLAGS ?= $(shell sed -n 3p $(BLAS_FLAGS) 2>/dev/null)
+HTTP_LIBS   ?= $(shell sed -n 4p $(BLAS_FLAGS) 2>/dev/null)
+ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(HTTP_CFLAGS) $(CXXFLAGS)
+LDLIBS   = $(BLAS_LIBS) $(HTTP_LIBS) -lstb -lpthread -lm
 
 # Library: the layers under src/ (docs/layout.md), in the order includes point down,
 # everything but the command-line front end, src/cli/.
 LAYERS   = core kernels model train walks perf report serve
 LIB_SRC  = $(foreach layer,$(LAYERS),$(wildcard src/$(layer)/*.cpp))
 CLI_SRC  = $(wildcard src/cli/*.cpp)
-LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)
+# The explorer's page (HTML, CSS, JavaScript) is built into the library as string constants,
+# so `gptwalk serve` needs no file at run time, from any folder (include/serve/page.h).
+PAGE_SRC = $(sort $(wildcard src/serve/page/*))
+PAGE_CPP = $(BUILD)/gen/serve/page_files.cpp
+LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o) $(BUILD)/obj/serve/page_files.o
 CLI_OBJ  = $(CLI_SRC:src/%.cpp=$(BUILD)/obj/%.o)
 LIB      = $(BUILD)/libgptwalk.a
 
@@ -78,6 +86,14 @@ $(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -Ilessons -c $< -o $@
 
+$(PAGE_CPP): $(PAGE_SRC) tools/embed_files.sh
+	@mkdir -p $(dir $@)
+	tools/embed_files.sh $@ $(PAGE_SRC)
+
+$(BUILD)/obj/serve/page_files.o: $(PAGE_CPP) | $(BLAS_FLAGS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
+
 $(BUILD)/obj/tools/%.o: tools/%.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -c $< -o $@
@@ -102,7 +118,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Suites that run programs need those programs built first.
-$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli: $(BUILD)/gptwalk
+$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_http: $(BUILD)/gptwalk
 $(BUILD)/tests/test_download: $(BUILD)/tools/http_serve
 
 tests: all $(TEST_BIN)

@@ -19,6 +19,8 @@ static std::string piece_json(const PreTokenWork& p, const Tokenizer& tok) {
     for (const MergeStep& m : p.merges)
         merges.push_back(json::object({json::field("rank", json::num(m.rank)), json::field("left", json::num(m.left)),
                                        json::field("right", json::num(m.right)), json::field("merged", json::num(m.merged)),
+                                       json::field("left_text", json::str(token_label(&tok, m.left))),
+                                       json::field("right_text", json::str(token_label(&tok, m.right))),
                                        json::field("text", json::str(token_label(&tok, m.merged))),
                                        json::field("symbols", json::numbers(m.symbols)),
                                        json::field("symbol_texts", token_texts(tok, m.symbols))}));
