@@ -13,6 +13,8 @@
 #   make test-portable  the suite and lesson checks as other CPUs would run them (tools/test_portable.sh)
 #   make check-fresh    the README's two commands in fresh Debian 12 roots (tools/check_fresh.sh)
 #   make check-arm64    cross-build for aarch64 and run the suites under qemu (tools/check_arm64.sh)
+#   make test-browser   the walk explorer (gptwalk serve) in headless chromium (tools/test_browser.sh)
+#   make test-load      many concurrent clients against gptwalk serve for a few seconds (tools/test_load.sh)
 #
 # BUILD=dir puts every output under another folder (several builds side by side).
 
@@ -71,7 +73,7 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
-        test-portable check-fresh check-arm64
+        test-portable check-fresh check-arm64 test-browser test-load
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -178,6 +180,14 @@ check-fresh:
 
 check-arm64:
 	@tools/check_arm64.sh
+
+# The explorer in a real browser (Debian's chromium, driven by playwright-core from npm;
+# tools/test_browser.sh installs neither: .ci/run does, or see the script's header).
+test-browser: all
+	@tools/test_browser.sh $(BUILD)
+
+test-load: all
+	@tools/test_load.sh $(BUILD)
 
 clean:
 	rm -rf build
