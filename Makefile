@@ -5,6 +5,7 @@
 #   make debug      the same build with AddressSanitizer + UBSan, in build/debug/
 #   make test-asan  run the whole suite under the sanitizers
 #   make demo       the shipped model: generate text, walk it (installs deps if missing)
+#   make serve      the walk explorer in the browser on the shipped model (installs deps if missing)
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
 #   make bench      benchmarks, written as a markdown table to build/bench.md
 #   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
@@ -73,7 +74,7 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
-        test-portable check-fresh check-arm64 test-browser test-load
+        test-portable check-fresh check-arm64 serve test-browser test-load
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -147,6 +148,12 @@ demo: deps
 	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png
 	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png
 	@echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"
+
+# Prints the address to open; Ctrl-C stops it. PORT=0 takes any free port.
+PORT ?= 8080
+serve: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/gptwalk serve --port $(PORT)
 
 bench: all
 	@tools/bench.sh $(BUILD)

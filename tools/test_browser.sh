@@ -28,28 +28,13 @@ node -e '
   console.log(JSON.stringify({model: "weights/tiny-gpt2", prompt, prompt_ids: ids.split(" ").map(Number),
                               greedy_ids: g.generated_ids}));' "$prompt" "$ids" "$out/greedy.json" >"$out/expected.json"
 
-"$build/gptwalk" serve --port 0 --quiet >"$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 300); do  # at most 30 s for the model to load and the port to open
-    url=$(sed -n 's/^open \(http:[^ ]*\).*/\1/p' "$out/serve.log")
-    [ -n "$url" ] && break
-    kill -0 $server 2>/dev/null || { echo "gptwalk serve exited early:"; cat "$out/serve.log"; exit 1; }
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "gptwalk serve did not print its address within 30 s"; exit 1; }
-
+# shellcheck source=tools/serve_background.sh
+. tools/serve_background.sh
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+serve_start "$build" "$out/serve.log"
 rc=0
-node tests/browser/explorer.cjs "$url" "$out/expected.json" "$out" || rc=$?
-kill -TERM $server
-status=0
-wait $server || status=$?
+node tests/browser/explorer.cjs "$serve_url" "$out/expected.json" "$out" || rc=$?
+serve_stop "$out/serve.log" || rc=1
 trap - EXIT
-if [ $status -ne 0 ] || ! grep -q "stopped (SIGTERM)" "$out/serve.log"; then
-    echo "FAIL gptwalk serve did not stop cleanly on SIGTERM (exit $status):"; cat "$out/serve.log"; rc=1
-else
-    echo "ok   gptwalk serve stopped cleanly on SIGTERM"
-fi
 echo "screenshots: $(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')"
 exit $rc

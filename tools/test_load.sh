@@ -11,24 +11,12 @@ build=${1:-build}
 clients=${CLIENTS:-16}
 seconds=${SECONDS_LOAD:-5}
 log=$(mktemp)
-"$build/gptwalk" serve --port 0 --quiet >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
-port=""
-for _ in $(seq 300); do  # at most 30 s for the model to load and the port to open
-    port=$(sed -n 's/^open http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$log")
-    [ -n "$port" ] && break
-    kill -0 $server 2>/dev/null || { echo "gptwalk serve exited early:"; cat "$log"; exit 1; }
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "gptwalk serve did not print its address within 30 s"; exit 1; }
+# shellcheck source=tools/serve_background.sh
+. tools/serve_background.sh
+trap 'kill $serve_pid 2>/dev/null || true; rm -f "$log"' EXIT
+serve_start "$build" "$log"
 echo "load: $(cat /proc/loadavg 2>/dev/null || echo unknown) (this machine's load average while measuring)"
 rc=0
-"$build/tools/serve_load" --port "$port" --clients "$clients" --seconds "$seconds" || rc=$?
-kill -TERM $server
-status=0
-wait $server || status=$?
-if [ $status -ne 0 ] || ! grep -q "stopped (SIGTERM)" "$log"; then
-    echo "gptwalk serve did not stop cleanly on SIGTERM (exit $status):"; cat "$log"; rc=1
-fi
+"$build/tools/serve_load" --port "$serve_port" --clients "$clients" --seconds "$seconds" || rc=$?
+serve_stop "$log" || rc=1
 exit $rc
