@@ -107,10 +107,10 @@ async function run(page) {
   check(cells === L * H * (t + 1), `the encoding panel draws ${L * H} attention rows of ${t + 1} positions (${cells} cells)`);
   check((await page.$$('#lens-table tbody tr')).length === 2 * L + 1, 'the logit lens reads all 17 half-layer points');
   check((await page.$$('#lens svg')).length === 2 && (await page.$$('#path2d svg')).length === 1, 'lens charts and the 2-D path drawn');
+  await (await page.$('#encode-panel')).screenshot({path: path.join(outDir, 'encode.png')});
   await page.click('#tokens .tok >> nth=1');
   await page.waitForFunction(() => (document.getElementById('encode-head').textContent || '').startsWith('Position 1:'), null, WAIT);
   check((await page.$$eval('#attention svg.heatmap rect[data-row]', rs => rs.length)) === L * H * 2, 'position 1 reads 2 positions');
-  await (await page.$('#encode-panel')).screenshot({path: path.join(outDir, 'encode.png')});
 
   // 5. Neighbours and position kernels.
   check((await page.$$('#neighbours table')).length === 2, 'nearest tokens by cosine and by dot product');

@@ -27,8 +27,8 @@ function drawLens(w) {
   const pts = w.points, tips = pts.map(p => `${p.name}: lens top ${shown(p.lens_top_tokens[0])} (p ${fmt(p.lens_top_prob[0])})`);
   show(document.getElementById('lens'),
        lineChart({title: 'Logit lens: rank of the final prediction', xLabel: 'depth (layers)', yLabel: 'rank (1 = top)',
-                  logY: true, width: 380, series: [{name: '', points: pts.map(p => [p.depth, p.final_rank]), tips}]}),
-       lineChart({title: 'KL(lens || final), nats', xLabel: 'depth (layers)', yLabel: 'KL', width: 380,
+                  logY: true, width: 320, series: [{name: '', points: pts.map(p => [p.depth, p.final_rank]), tips}]}),
+       lineChart({title: 'KL(lens || final), nats', xLabel: 'depth (layers)', yLabel: 'KL', width: 320,
                   series: [{name: '', points: pts.map(p => [p.depth, p.kl_to_final]), color: COLORS[1], tips}]}));
 }
 
