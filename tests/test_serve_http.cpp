@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "core/mapped_file.h"
 #include "kernels/linear.h"  // set_blas_threads
 #include "serve/api.h"
@@ -121,6 +122,30 @@ TEST_CASE("the page: every file built in, served with its type; nothing else") {
         CHECK(g->status < 500);
         CHECK(g->body.find("Makefile:") == std::string::npos);
     }
+}
+
+TEST_CASE("--page-dir: the page's files read from a folder at each request, for editing without a rebuild") {
+    testing::TempDir dir;
+    for (size_t i = 0; i < kPageFileCount; i++)
+        testing::write_text_file(dir.file(kPageFiles[i].name), std::string(kPageFiles[i].body));
+    std::string html = std::string(kPageFiles[0].body);
+    for (size_t i = 0; i < kPageFileCount; i++)
+        if (std::string(kPageFiles[i].name) == "index.html") html = std::string(kPageFiles[i].body);
+    const size_t at = html.find("<title>");
+    REQUIRE(at != std::string::npos);
+    testing::write_text_file(dir.file("index.html"), html.substr(0, at + 7) + "edited: " + html.substr(at + 7));
+    ServeOptions o;
+    o.page_dir = dir.path;
+    Served s(o);
+    httplib::Client c = s.client();
+    CHECK(c.Get("/")->body.find("<title>edited: gptwalk") != std::string::npos);
+    testing::write_text_file(dir.file("index.html"), "<title>again</title>");
+    CHECK(c.Get("/")->body == "<title>again</title>");  // read again: no restart
+    CHECK(c.Get("/notes.txt")->status == 404);             // only the page's own files
+    ServeOptions missing;
+    missing.page_dir = dir.file("nowhere");
+    const Explorer ex = load_explorer("tests/fixtures/forward/f32", Isa::Ref);
+    CHECK_THROWS_WITH_AS(ExplorerServer(ex, missing), doctest::Contains("nowhere: no "), Error);
 }
 
 TEST_CASE("the API over HTTP: the bytes answer_api() gives, and the bounds around it") {
@@ -287,11 +312,15 @@ TEST_CASE("gptwalk serve: a port in use and bad flags are one-line errors") {
     CHECK(testing::run_command(bin + " serve --port " + std::to_string(taken.server->port()) + " </dev/null", &out) == 1);
     CHECK(out.find("cannot listen on 127.0.0.1 port " + std::to_string(taken.server->port())) != std::string::npos);
     CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+    CHECK(testing::run_command(bin + " serve --page-dir /nonexistent </dev/null", &out) == 1);
+    CHECK(out.find("/nonexistent: no ") != std::string::npos);
     for (const char* bad : {"serve --port 70000", "serve --workers 0", "serve --timeout x", "serve --bogus", "serve extra"}) {
         CAPTURE(bad);
         CHECK(testing::run_command(bin + " " + bad + " </dev/null", &out) == 2);
         CHECK(std::count(out.begin(), out.end(), '\n') == 1);
     }
+    CHECK(testing::run_command(bin + " --help", &out) == 0);
+    CHECK(out.find("  serve ") != std::string::npos);
     CHECK(testing::run_command(bin + " serve --help", &out) == 0);
     for (const char* flag : {"--host", "--port", "--workers", "--timeout", "--page-dir", "--quiet", "--model"})
         CHECK(out.find(flag) != std::string::npos);

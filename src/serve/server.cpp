@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/json.h"         // json_quote
-#include "core/mapped_file.h"  // read_file (--page-dir)
+#include "core/mapped_file.h"  // read_file, file_exists (--page-dir)
 #include "serve/page.h"
 
 namespace gw {
@@ -79,6 +79,11 @@ ExplorerServer::ExplorerServer(const Explorer& explorer, const ServeOptions& opt
     Impl& s = *impl_;
     const ServeOptions& o = s.options;
     if (o.workers < 1) fail("serve: workers must be at least 1, got ", o.workers);
+    // A page folder must hold every file of the page: found missing now, not as a broken page later.
+    for (size_t i = 0; !o.page_dir.empty() && i < kPageFileCount; i++)
+        if (!file_exists(o.page_dir + "/" + kPageFiles[i].name))
+            fail(o.page_dir, ": no ", kPageFiles[i].name, " there; --page-dir takes the folder of the page's files, "
+                 "e.g. src/serve/page");
     const int workers = o.workers;
     s.http.new_task_queue = [workers] { return new httplib::ThreadPool(size_t(workers)); };
     s.http.set_keep_alive_max_count(1);

@@ -6,7 +6,9 @@
 import {api} from './api.js';
 import {lineChart, heatmap, scatter, show, COLORS} from './charts.js';
 
-const shown = t => t.replace(/ /g, '␣').replace(/\n/g, '\\n');
+// A token's text with its spaces and newlines visible; the record has null for a token whose
+// text it cannot give (a model folder without tokenizer files): then its id, as "#id".
+const shown = (t, id) => (t === null || t === undefined ? `#${id}` : t.replace(/ /g, '␣').replace(/\n/g, '\\n'));
 const fmt = (x, d = 3) => (x === null || !isFinite(x) ? '-' : x.toFixed(d));
 
 // The walk of position t of ids; draws it and returns the record.
@@ -18,13 +20,13 @@ export async function encodeWalk(ids, t) {
 
 function drawHead(w) {
   const head = document.getElementById('encode-head');
-  head.textContent = `Position ${w.position}: ${JSON.stringify(w.tokens[w.position])} (id ${w.ids[w.position]}) after ` +
-    `${w.position} tokens. The model predicts ${JSON.stringify(w.predicted_token[0])} next. ` +
+  head.textContent = `Position ${w.position}: ${shown(w.tokens[w.position], w.ids[w.position])} (id ${w.ids[w.position]}) after ` +
+    `${w.position} tokens. The model predicts ${shown(w.predicted_token[0], w.predicted)} next. ` +
     `${w.n_layer} layers, ${w.points.length} half-layer points: embed, then after attention (.5) and after the MLP of each layer.`;
 }
 
 function drawLens(w) {
-  const pts = w.points, tips = pts.map(p => `${p.name}: lens top ${shown(p.lens_top_tokens[0])} (p ${fmt(p.lens_top_prob[0])})`);
+  const pts = w.points, tips = pts.map(p => `${p.name}: lens top ${shown(p.lens_top_tokens[0], p.lens_top[0])} (p ${fmt(p.lens_top_prob[0])})`);
   show(document.getElementById('lens'),
        lineChart({title: 'Logit lens: rank of the final prediction', xLabel: 'depth (layers)', yLabel: 'rank (1 = top)',
                   logY: true, width: 320, series: [{name: '', points: pts.map(p => [p.depth, p.final_rank]), tips}]}),
@@ -53,8 +55,8 @@ function drawAttention(w) {
   const cellSize = Math.max(6, Math.min(22, Math.floor(900 / cols)));
   show(document.getElementById('attention'),
        heatmap({title: `Attention rows of position ${t}: where each head reads from (weights 0 to 1)`, values,
-                rows: L * H, cols, rowLabels, colLabels: w.tokens.map(shown), max: 1, cell: cellSize, cellH: 10, labelWidth: 96,
-                tip: (r, c, v) => `${rowLabels[r]} reads position ${c} ${shown(w.tokens[c])}: ${fmt(v)}`}));
+                rows: L * H, cols, rowLabels, colLabels: w.tokens.map((t, j) => shown(t, w.ids[j])), max: 1, cell: cellSize, cellH: 10, labelWidth: 96,
+                tip: (r, c, v) => `${rowLabels[r]} reads position ${c} ${shown(w.tokens[c], w.ids[c])}: ${fmt(v)}`}));
 }
 
 function drawPath(w) {
@@ -69,7 +71,7 @@ function drawPath(w) {
       if (mine || k === K - 1)
         points.push({x, y, color: mine ? COLORS[1] : '#9aa1ad', r: mine ? 3.5 : 2,
                      label: mine && (k === 0 || k === K - 1 || k % 4 === 0) ? String(w.points[k].depth) : '',
-                     tip: `${shown(w.tokens[first + i])} at ${w.points[k].name}`});
+                     tip: `${shown(w.tokens[first + i], w.ids[first + i])} at ${w.points[k].name}`});
     }
   }
   const pc = a => `PC${a + 1} (${Math.round(100 * w.path.explained[a])}%)`;
@@ -86,7 +88,7 @@ function drawLensTable(w) {
   const body = document.createElement('tbody');
   for (const p of w.points) {
     const tr = document.createElement('tr');
-    const top = p.lens_top_tokens.slice(0, 3).map((s, i) => `${shown(s)} ${fmt(p.lens_top_prob[i], 2)}`).join('  ');
+    const top = p.lens_top_tokens.slice(0, 3).map((s, i) => `${shown(s, p.lens_top[i])} ${fmt(p.lens_top_prob[i], 2)}`).join('  ');
     for (const [text, cls] of [[p.name, 'token'], [fmt(p.norm, 2), ''], [fmt(p.cos_final), ''], [top, 'token'],
                                [String(p.final_rank), ''], [fmt(p.kl_to_final), '']]) {
       const td = document.createElement('td');

@@ -80,11 +80,21 @@ async function pickToken(position) {
   $('nb-id').value = state.prompt.ids[position];
 }
 
+// Without tokenizer files a prompt is typed as ids, "464, 3290": a record of the same shape,
+// each id its own piece (the server checks the ids when a walk asks for them).
+function idsRecord(text) {
+  if (!/^\s*\d+(\s*,\s*\d+)*\s*$/.test(text))
+    throw new Error(`${state.model.model} has no tokenizer files: type the prompt as token ids, e.g. 1, 2, 3`);
+  const ids = text.split(',').map(Number);
+  return {kind: 'token_ids', text, ids, tokens: ids.map((id, i) => ({id, text: `#${id}`, piece: i})),
+          pieces: ids.map(id => ({text: '', bytes: [], mapped: '', merges: [], ids: [id]}))};
+}
+
 // A new prompt: its tokens, a new tree, the walk of its last position, the kernels measured on it.
 async function tokenize() {
   const text = $('prompt').value;
   if (!text) return;
-  const record = await api('tokenize', {text});
+  const record = state.model.tokenizer ? await api('tokenize', {text}) : idsRecord(text);
   if ($('prompt').value !== text) return;  // typed on meanwhile: the newer request wins
   state.prompt = record;
   drawTokens(record, state.model.n_positions, p => guarded(() => pickToken(p)));
@@ -146,6 +156,7 @@ async function start() {
   $('walk-n').max = m.limits.max_steps;
   $('top').max = m.limits.max_top;
   $('nb-id').max = m.vocab_size - 1;
+  if (!m.tokenizer) $('prompt').value = '1, 2, 3';
   wire();
   try {
     await tokenize();

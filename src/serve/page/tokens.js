@@ -33,7 +33,7 @@ export function drawTokens(record, contextSize, onPick) {
     chip.title = `position ${i}, id ${t.id}`;
     chip.addEventListener('mouseenter', () => {
       merges.textContent = mergeText(record.pieces[t.piece]);
-      merges.hidden = false;
+      merges.hidden = record.pieces[t.piece].bytes.length === 0;  // typed as an id: no merges to show
     });
     chip.addEventListener('click', () => onPick(i));
     box.appendChild(chip);
@@ -42,7 +42,8 @@ export function drawTokens(record, contextSize, onPick) {
   const count = document.createElement('span');
   count.className = 'note';
   const n = record.tokens.length;
-  count.textContent = `${n} tokens from ${new TextEncoder().encode(record.text).length} bytes; the context holds ${contextSize}` +
+  count.textContent = (record.kind === 'token_ids' ? `${n} token ids` :
+    `${n} tokens from ${new TextEncoder().encode(record.text).length} bytes`) + `; the context holds ${contextSize}` +
     (n >= contextSize ? ' — too long to walk: shorten the prompt' : '');
   box.appendChild(count);
 }
