@@ -44,7 +44,7 @@ BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
 HTTP_CFLAGS ?= $(shell sed -n 3p $(BLAS_FLAGS) 2>/dev/null)
 HTTP_LIBS   ?= $(shell sed -n 4p $(BLAS_FLAGS) 2>/dev/null)
 ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(HTTP_CFLAGS) $(CXXFLAGS)
-LDLIBS   = $(BLAS_LIBS) $(HTTP_LIBS) -lstb -lpthread -lm
+LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 
 # Library: the layers under src/ (docs/layout.md), in the order includes point down,
 # everything but the command-line front end, src/cli/.
@@ -119,6 +119,11 @@ $(BUILD)/lessons/%: $(BUILD)/obj/lessons/%.o $(LIB)
 $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Only the programs that speak HTTP link cpp-httplib: Debian's brings OpenSSL, zlib and Brotli
+# with it, ~6 MB more resident in every process that loads them.
+HTTP_PROGRAMS = $(BUILD)/gptwalk $(BUILD)/tests/test_serve_http $(BUILD)/tools/serve_load
+$(HTTP_PROGRAMS): LDLIBS += $(HTTP_LIBS)
 
 # Suites that run programs need those programs built first.
 $(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_http: $(BUILD)/gptwalk

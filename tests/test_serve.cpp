@@ -223,6 +223,27 @@ TEST_CASE("bad requests: a status and one line that says what is wrong") {
     CHECK(big.body.find("the limit is 1048576") != std::string::npos);
 }
 
+TEST_CASE("traced runs are bounded by the activations they would hold, and the reply says how many tokens fit") {
+    // The shipped model (L 8, C 192, NH 6, V 50257): a traced run of T tokens holds about
+    // 4 (8 (20 T 192 + 6 T^2) + 50257 T + 3 T 192) bytes: 34.5 MB for 100 tokens, 19.9 MB for 59.
+    ExplorerLimits l;
+    l.max_trace_bytes = 20000000;
+    set_blas_threads(1);
+    const Explorer ex = load_explorer(kModel, Isa::Ref, l);
+    std::string ids = "[";
+    for (int i = 0; i < 100; i++) ids += std::string(i ? ", " : "") + "262";
+    ids += "]";
+    ApiReply r = post(ex, "/api/encode", "{\"prompt_ids\": " + ids + "}");
+    CHECK(r.status == 400);
+    CHECK_MESSAGE(r.body.find("an encoding walk of 100 tokens would hold 34 MB of activations on this model; "
+                              "the explorer's limit is 20 MB: at most 59 tokens") != std::string::npos, r.body);
+    r = post(ex, "/api/decode", "{\"prompt_ids\": " + ids + ", \"steps\": 3}");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("a decoding walk of 103 tokens") != std::string::npos);
+    CHECK(post(ex, "/api/positions", "{\"prompt_ids\": " + ids + "}").status == 400);
+    CHECK(post(ex, "/api/encode", R"({"prompt_ids": [262, 262, 262]})").status == 200);
+}
+
 TEST_CASE("a model folder without a tokenizer: ids work, text is refused with a reason") {
     const Explorer ex = load_explorer("tests/fixtures/forward/f32", Isa::Ref);  // V = 101, P = 32, no tokenizer files
     ApiReply r = answer_api(ex, "POST", "/api/decode", R"({"prompt": "hello"})");

@@ -49,6 +49,11 @@ struct ExplorerLimits {
     int64_t max_tree_tokens = 4096;           // their tokens, all paths together
     int64_t max_neighbours = 100;             // k of /api/neighbours
     int64_t max_span = 64;                    // positions of /api/positions: (span, span) per head
+    // Activations a traced forward may hold (the encoding walk, the decoding walk's logit
+    // split and positions measured on a prompt trace every point of every token): ~1.6 GB
+    // for 1024 tokens of GPT-2 124M, but ~11 GB for GPT-2 1.5B, so the longest prompt that
+    // fits depends on the model (trace_bytes() in api.cpp; the reply says how long).
+    size_t max_trace_bytes = size_t(2) << 30;
 };
 
 // What the server answers from: one model, loaded once, only read afterwards.

@@ -70,6 +70,26 @@ static std::vector<int> prompt_from(const Explorer& ex, const JsonValue& req, in
     return prompt;
 }
 
+// Bytes a traced forward of T tokens holds (the points forward.cpp records): per layer about
+// 20 rows of C floats per token (the residual stream and layer norms, q, k, v, the heads and
+// projections, and 8 rows for the MLP's 4C hidden layer twice) and the (NH, T, T) attention
+// pattern; then the (T, V) logits and a few (T, C) rows outside the layers.
+static double trace_bytes(const Config& c, int64_t T) {
+    const double t = double(T), C = double(c.n_embd);
+    return 4.0 * (double(c.n_layer) * (20 * t * C + double(c.n_head) * t * t) + t * double(c.vocab_size) + 3 * t * C);
+}
+
+// Refuses a traced run of T tokens that would hold more than the limit, saying how many fit.
+static void check_trace(const Explorer& ex, int64_t T, const char* what) {
+    const Config& c = ex.model->config;
+    const double limit = double(ex.limits.max_trace_bytes);
+    if (trace_bytes(c, T) <= limit) return;
+    int64_t fits = 0;
+    while (fits < T && trace_bytes(c, fits + 1) <= limit) fits++;
+    throw RequestError(cat(what, " of ", T, " tokens would hold ", int64_t(trace_bytes(c, T) / 1e6), " MB of activations on this model; "
+                           "the explorer's limit is ", int64_t(limit / 1e6), " MB: at most ", fits, " tokens (prompt and steps)"));
+}
+
 // ------------------------------------------------------------------ the routes
 
 static std::string model_info(const Explorer& ex, const JsonValue&) {
@@ -87,7 +107,8 @@ static std::string model_info(const Explorer& ex, const JsonValue&) {
             json::field("max_text_bytes", json::num(l.max_text_bytes)), json::field("max_steps", json::num(l.max_steps)),
             json::field("max_top", json::num(l.max_top)), json::field("max_paths", json::num(l.max_paths)),
             json::field("max_tree_tokens", json::num(l.max_tree_tokens)),
-            json::field("max_neighbours", json::num(l.max_neighbours)), json::field("max_span", json::num(l.max_span))})),
+            json::field("max_neighbours", json::num(l.max_neighbours)), json::field("max_span", json::num(l.max_span)),
+            json::field("max_trace_bytes", json::num(l.max_trace_bytes))})),
     });
 }
 
@@ -123,6 +144,8 @@ static std::string decode(const Explorer& ex, const JsonValue& req) {
     opts.top_k = int_field(req, "top", 5, 1, ex.limits.max_top);
     opts.eot_id = ex.tok && bool_field(req, "stop_at_eot", true) ? ex.tok->eot_id() : -1;
     opts.isa = ex.isa;
+    // The logit split reruns prompt and steps traced (decoding_walk.h).
+    check_trace(ex, std::min(int64_t(prompt.size()) + opts.max_new_tokens, ex.model->config.n_positions), "a decoding walk");
     const SamplerConfig sampler = sampler_from(optional_field(req, "sampler"), ex.model->config.vocab_size);
     return decoding_walk_json(run_decoding_walk(*ex.model, prompt, sampler, opts), ex.tok.get(), ex.model_dir);
 }
@@ -152,6 +175,7 @@ static std::string encode(const Explorer& ex, const JsonValue& req) {
     const std::vector<int> ids = prompt_from(ex, req, 0);
     const int64_t T = int64_t(ids.size());
     const int64_t t = int_field(req, "position", T - 1, 0, T - 1);
+    check_trace(ex, T, "an encoding walk");
     return encoding_walk_json(encoding_walk(*ex.model, ids, t, ex.isa), nullptr, ex.tok.get());
 }
 
@@ -170,8 +194,11 @@ static std::string positions(const Explorer& ex, const JsonValue& req) {
     const int64_t max_span = std::min(ex.limits.max_span, c.n_positions);
     const int64_t span = int_field(req, "span", std::min<int64_t>(32, max_span), 1, max_span);
     PositionKernels pk = position_kernels(*ex.model, layer, span);
-    if (optional_field(req, "prompt_ids"))  // measured on that text too, as `walk positions --prompt-ids` does
-        measure_on_text(pk, *ex.model, traced_forward(*ex.model, prompt_from(ex, req, 0), ex.isa));
+    if (optional_field(req, "prompt_ids")) {  // measured on that text too, as `walk positions --prompt-ids` does
+        const std::vector<int> ids = prompt_from(ex, req, 0);
+        check_trace(ex, int64_t(ids.size()), "a traced run");
+        measure_on_text(pk, *ex.model, traced_forward(*ex.model, ids, ex.isa));
+    }
     return position_kernels_json(pk);
 }
 
