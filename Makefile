@@ -5,6 +5,7 @@
 #   make debug      the same build with AddressSanitizer + UBSan, in build/debug/
 #   make test-asan  run the whole suite under the sanitizers
 #   make demo       the shipped model: generate text, walk it (installs deps if missing)
+#   make serve      the walk explorer in the browser on the shipped model (installs deps if missing)
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
 #   make bench      benchmarks, written as a markdown table to build/bench.md
 #   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
@@ -13,6 +14,8 @@
 #   make test-portable  the suite and lesson checks as other CPUs would run them (tools/test_portable.sh)
 #   make check-fresh    the README's two commands in fresh Debian 12 roots (tools/check_fresh.sh)
 #   make check-arm64    cross-build for aarch64 and run the suites under qemu (tools/check_arm64.sh)
+#   make test-browser   the walk explorer (gptwalk serve) in headless chromium (tools/test_browser.sh)
+#   make test-load      many concurrent clients against gptwalk serve for a few seconds (tools/test_load.sh)
 #
 # BUILD=dir puts every output under another folder (several builds side by side).
 
@@ -33,10 +36,14 @@ endif
 # OpenBLAS's own header and library: tools/deps.sh finds them (never another BLAS's
 # cblas.h, such as netlib's) and writes the flags to $(BLAS_FLAGS), line 1 for the
 # compiler and line 2 for the linker. Give BLAS_CFLAGS= and BLAS_LIBS= to choose by hand.
+# Lines 3 and 4 are cpp-httplib's (the explorer's server): Debian builds it as a library
+# whose classes depend on macros we must define as it did (tools/deps.sh says more).
 BLAS_FLAGS   = $(BUILD)/openblas.flags
 BLAS_CFLAGS ?= $(shell sed -n 1p $(BLAS_FLAGS) 2>/dev/null)
 BLAS_LIBS   ?= $(shell sed -n 2p $(BLAS_FLAGS) 2>/dev/null)
-ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(CXXFLAGS)
+HTTP_CFLAGS ?= $(shell sed -n 3p $(BLAS_FLAGS) 2>/dev/null)
+HTTP_LIBS   ?= $(shell sed -n 4p $(BLAS_FLAGS) 2>/dev/null)
+ALLFLAGS = $(BASEFLAGS) $(BLAS_CFLAGS) $(HTTP_CFLAGS) $(CXXFLAGS)
 LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 
 # Library: the layers under src/ (docs/layout.md), in the order includes point down,
@@ -44,7 +51,11 @@ LDLIBS   = $(BLAS_LIBS) -lstb -lpthread -lm
 LAYERS   = core kernels model train walks perf report serve
 LIB_SRC  = $(foreach layer,$(LAYERS),$(wildcard src/$(layer)/*.cpp))
 CLI_SRC  = $(wildcard src/cli/*.cpp)
-LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)
+# The explorer's page (HTML, CSS, JavaScript) is built into the library as string constants,
+# so `gptwalk serve` needs no file at run time, from any folder (include/serve/page.h).
+PAGE_SRC = $(sort $(wildcard src/serve/page/*))
+PAGE_CPP = $(BUILD)/gen/serve/page_files.cpp
+LIB_OBJ  = $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o) $(BUILD)/obj/serve/page_files.o
 CLI_OBJ  = $(CLI_SRC:src/%.cpp=$(BUILD)/obj/%.o)
 LIB      = $(BUILD)/libgptwalk.a
 
@@ -63,7 +74,7 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
-        test-portable check-fresh check-arm64
+        test-portable check-fresh check-arm64 serve test-browser test-load
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -77,6 +88,14 @@ $(BUILD)/obj/tests/%.o: tests/%.cpp | $(BLAS_FLAGS)
 $(BUILD)/obj/lessons/%.o: lessons/%/demo.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLFLAGS) -Ilessons -c $< -o $@
+
+$(PAGE_CPP): $(PAGE_SRC) tools/embed_files.sh
+	@mkdir -p $(dir $@)
+	tools/embed_files.sh $@ $(PAGE_SRC)
+
+$(BUILD)/obj/serve/page_files.o: $(PAGE_CPP) | $(BLAS_FLAGS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -c $< -o $@
 
 $(BUILD)/obj/tools/%.o: tools/%.cpp | $(BLAS_FLAGS)
 	@mkdir -p $(dir $@)
@@ -101,8 +120,13 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# Only the programs that speak HTTP link cpp-httplib: Debian's brings OpenSSL, zlib and Brotli
+# with it, ~6 MB more resident in every process that loads them.
+HTTP_PROGRAMS = $(BUILD)/gptwalk $(BUILD)/tests/test_serve_http $(BUILD)/tools/serve_load
+$(HTTP_PROGRAMS): LDLIBS += $(HTTP_LIBS)
+
 # Suites that run programs need those programs built first.
-$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli: $(BUILD)/gptwalk
+$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_http: $(BUILD)/gptwalk
 $(BUILD)/tests/test_download: $(BUILD)/tools/http_serve
 
 tests: all $(TEST_BIN)
@@ -129,6 +153,12 @@ demo: deps
 	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png
 	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png
 	@echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"
+
+# Prints the address to open; Ctrl-C stops it. PORT=0 takes any free port.
+PORT ?= 8080
+serve: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/gptwalk serve --port $(PORT)
 
 bench: all
 	@tools/bench.sh $(BUILD)
@@ -162,6 +192,14 @@ check-fresh:
 
 check-arm64:
 	@tools/check_arm64.sh
+
+# The explorer in a real browser (Debian's chromium, driven by playwright-core from npm;
+# tools/test_browser.sh installs neither: .ci/run does, or see the script's header).
+test-browser: all
+	@tools/test_browser.sh $(BUILD)
+
+test-load: all
+	@tools/test_load.sh $(BUILD)
 
 clean:
 	rm -rf build

@@ -150,7 +150,8 @@ const Command kWalkFewshotCommand = {
 static std::vector<Flag> neighbours_flags() {
     return join({model_flags(),
                  {{"--id", "N", "the token by id instead of by text"},
-                  {"-k", "K", "neighbours to list (default 10)"}}});
+                  {"-k", "K", "neighbours to list (default 10)"},
+                  {"--json", "FILE", "write the record as JSON"}}});
 }
 
 static int run_neighbours(const Args& args) {
@@ -176,12 +177,14 @@ static int run_neighbours(const Args& args) {
         }
         id = ids[0];
     }
-    print_neighbours(stdout, token_neighbours(*model, id, k), tok.get(), dir);
+    const TokenNeighbours n = token_neighbours(*model, id, k);
+    print_neighbours(stdout, n, tok.get(), dir);
+    if (args.has("--json")) write_output(args.str("--json"), token_neighbours_json(n, tok.get(), dir), "JSON");
     return 0;
 }
 
 const Command kNeighboursCommand = {
     "neighbours", "the token vectors nearest one token's vector, by cosine and by dot product",
-    "(TOKEN | --id N) [-k K] [--model DIR]", neighbours_flags, run_neighbours, /*max_positional=*/1};
+    "(TOKEN | --id N) [-k K] [--json FILE] [--model DIR]", neighbours_flags, run_neighbours, /*max_positional=*/1};
 
 }  // namespace gw
