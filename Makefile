@@ -133,9 +133,12 @@ demo: deps
 bench: all
 	@tools/bench.sh $(BUILD)
 
+# MODEL reaches the script as one argument, through the environment, never through the
+# shell's parsing: MODEL="gpt2; rm -rf x" is an unknown model, not two commands.
 MODEL ?= gpt2
+weights: export MODEL := $(MODEL)
 weights:
-	@tools/download_gpt2.sh $(MODEL)
+	@tools/download_gpt2.sh "$$MODEL"
 
 # The system packages we need: tools/deps.sh says which are missing and how to get them,
 # and writes OpenBLAS's flags. Made again when deps.sh changes or after `make deps`.
