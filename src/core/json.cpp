@@ -173,7 +173,7 @@ private:
             size_t key_at = pos_;
             if (peek() != '"') error("expected a string key");
             std::string key = parse_string();
-            if (!seen.insert(key).second) error_at(key_at, cat("duplicate key \"", key, "\""));
+            if (!seen.insert(key).second) error_at(key_at, cat("duplicate key ", quoted(key)));
             skip_ws();
             expect(':');
             skip_ws();
@@ -251,7 +251,7 @@ private:
                         append_utf8(out, cp);
                         break;
                     }
-                    default: error(cat("unknown escape '\\", e, "'"));
+                    default: error(cat("unknown escape '\\", printable(std::string(1, e)), "'"));  // e may be any byte
                 }
                 continue;
             }
