@@ -14,7 +14,7 @@ static std::vector<Flag> tokenize_flags() {
             {"--text", "STR", "the text to tokenize"},
             {"--file", "PATH", "tokenize a file's bytes exactly (no newline stripping)"},
             {"--ids-only", "", "print just the ids, separated by single spaces, on one line"},
-            {"--show-work", "", "print every stage: pieces, bytes, merges with their ranks, ids"},
+            {"--show-work", "", "print every stage: pieces, bytes, merges with their ranks, ids (up to 4096 bytes)"},
             {"--raw-bytes", "", "accept text that is not valid UTF-8 (each bad byte is its own piece)"}};
 }
 
@@ -28,6 +28,12 @@ static int run_tokenize(const Args& args) {
         fail(args.has("--file") ? args.str("--file") : std::string("--text"),
              ": not valid UTF-8 (bad byte at offset ", bad, "); add --raw-bytes to tokenize the bytes anyway");
     auto tok = need_tokenizer(dir, "to tokenize text");
+    // --show-work keeps the piece after every round of merges, so a word of n bytes needs up
+    // to n^2 ids of memory. It is for reading: a page of text at most.
+    constexpr size_t kShowWorkBytes = 4096;
+    if (args.has("--show-work") && text.size() > kShowWorkBytes)
+        fail("--show-work prints every merge of every piece: give it at most ", kShowWorkBytes,
+             " bytes of text (this is ", text.size(), "); without it, any length is fine");
     if (args.has("--show-work")) {
         print_encode_work(std::cout, *tok, tok->encode_show_work(text));
         return 0;
