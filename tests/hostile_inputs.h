@@ -385,6 +385,22 @@ inline void check_error(const Run& r, int rc, const std::vector<std::string>& ne
     }
 }
 
+// A command and what its one-line refusal must say.
+struct Refusal {
+    std::vector<std::string> args;
+    std::vector<std::string> says;
+};
+
+// Runs the commands (a few at a time) and checks each is refused: exit `rc`, one line
+// holding its needles.
+inline void check_refused(const std::vector<Refusal>& cases, const std::string& cwd, int rc = 1,
+                          double timeout_s = 20) {
+    std::vector<std::vector<std::string>> commands;
+    for (const Refusal& c : cases) commands.push_back(c.args);
+    const std::vector<Run> runs = run_many(commands, cwd, 4, timeout_s);
+    for (size_t i = 0; i < runs.size(); i++) check_error(runs[i], rc, cases[i].says);
+}
+
 // Success: exit 0 and nothing from the sanitizers (stderr may carry a status line).
 inline void check_ok(const Run& r) {
     INFO(r.line);

@@ -136,17 +136,12 @@ TEST_CASE("half a tokenizer pair names the missing file, in every command") {
     const std::string hf = f.without({"merges.txt"});
     const std::string openai = f.without({"vocab.json", "merges.txt"});
     write_text_file(openai + "/encoder.json", tiny_vocab_json());
-    const std::vector<Run> r = run_many({{"generate", "--model", hf, "--prompt", "hi", "-n", "1"},
-                                         {"generate", "--model", hf, "--prompt-ids", "1", "-n", "1"},
-                                         {"walk", "decode", "--model", openai, "--prompt", "hi", "-n", "1"},
-                                         {"inspect", "--model", openai},
-                                         {"walk", "fewshot", "--model", hf}},
-                                        f.tmp.path);
-    check_error(r[0], 1, {hf + "/merges.txt", "missing"});
-    check_error(r[1], 1, {hf + "/merges.txt", "missing"});
-    check_error(r[2], 1, {openai + "/vocab.bpe", "missing"});
-    check_error(r[3], 1, {openai + "/vocab.bpe", "missing"});
-    check_error(r[4], 1, {hf + "/merges.txt", "missing"});
+    check_refused({{{"generate", "--model", hf, "--prompt", "hi", "-n", "1"}, {hf + "/merges.txt", "missing"}},
+                   {{"generate", "--model", hf, "--prompt-ids", "1", "-n", "1"}, {hf + "/merges.txt", "missing"}},
+                   {{"walk", "decode", "--model", openai, "--prompt", "hi", "-n", "1"}, {openai + "/vocab.bpe", "missing"}},
+                   {{"inspect", "--model", openai}, {openai + "/vocab.bpe", "missing"}},
+                   {{"walk", "fewshot", "--model", hf}, {hf + "/merges.txt", "missing"}}},
+                  f.tmp.path);
 }
 
 // ---------------------------------------------------------------- standard output

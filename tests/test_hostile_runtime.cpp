@@ -70,21 +70,15 @@ TEST_CASE("a FIFO where a file is read is refused at once, never opened for a bl
     };
     const std::string config = with_fifo("config.json"), weights = with_fifo("model.safetensors"),
                       vocab = with_fifo("vocab.json"), merges = with_fifo("merges.txt");
-    const std::vector<Run> r = run_many({{"generate", "--model", f.base, "--file", fifo, "-n", "1"},
-                                         {"tokenize", "--model", f.base, "--file", fifo},
-                                         {"inspect", "--model", config},
-                                         {"inspect", "--model", weights},
-                                         {"tokenize", "--model", vocab, "--text", "hi"},
-                                         {"tokenize", "--model", merges, "--text", "hi"},
-                                         {"generate", "--model", merges, "--prompt", "hi", "-n", "1"}},
-                                        f.tmp.path, 4, 5);
-    check_error(r[0], 1, {fifo, "not a regular file"});
-    check_error(r[1], 1, {fifo, "not a regular file"});
-    check_error(r[2], 1, {config + "/config.json", "not a regular file"});
-    check_error(r[3], 1, {weights + "/model.safetensors", "not a regular file"});
-    check_error(r[4], 1, {vocab + "/vocab.json", "not a regular file"});
-    check_error(r[5], 1, {merges + "/merges.txt", "not a regular file"});
-    check_error(r[6], 1, {merges + "/merges.txt", "not a regular file"});
+    const std::string fifo_says = "not a regular file (a FIFO)";
+    check_refused({{{"generate", "--model", f.base, "--file", fifo, "-n", "1"}, {fifo, fifo_says}},
+                   {{"tokenize", "--model", f.base, "--file", fifo}, {fifo, fifo_says}},
+                   {{"inspect", "--model", config}, {config + "/config.json", fifo_says}},
+                   {{"inspect", "--model", weights}, {weights + "/model.safetensors", fifo_says}},
+                   {{"tokenize", "--model", vocab, "--text", "hi"}, {vocab + "/vocab.json", fifo_says}},
+                   {{"tokenize", "--model", merges, "--text", "hi"}, {merges + "/merges.txt", fifo_says}},
+                   {{"generate", "--model", merges, "--prompt", "hi", "-n", "1"}, {merges + "/merges.txt", fifo_says}}},
+                  f.tmp.path, 1, 5);
 }
 
 TEST_CASE("files that say they are empty (/proc) are read to their end") {
