@@ -3,7 +3,8 @@
 // every flag of every command (read from `gptwalk --help` at test time, so new commands
 // and flags are covered as they appear) with its value missing or malformed. Each must
 // give exit 1 or 2 and ONE line on stderr, never a crash, a hang or a sanitizer report.
-// The generator and the runner are in tests/hostile_inputs.h; test_hostile.cpp covers files.
+// The generator is tests/hostile_inputs.h, the runner tests/hostile_runner.h; test_hostile.cpp
+// covers files, test_hostile_runtime.cpp what goes wrong while a command runs.
 #include <doctest/doctest.h>
 
 #include <algorithm>

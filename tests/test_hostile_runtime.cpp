@@ -4,7 +4,8 @@
 // run touch gigabytes, weights that make the logits infinite or NaN, and a checkpoint cut
 // short while a generation reads it. Each must end in exit 0 with bounded time and memory,
 // or exit 1 with ONE line naming the problem: never a hang, a crash, a wild allocation or
-// a silently wrong answer. The runner and the model generator are in tests/hostile_inputs.h.
+// a silently wrong answer. The model generator is tests/hostile_inputs.h, the runner
+// tests/hostile_runner.h.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
