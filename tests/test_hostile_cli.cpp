@@ -1,7 +1,8 @@
 // test_hostile_cli.cpp — strange strings on the command line, end to end: prompts that
-// are not UTF-8, empty or too long; token id lists that are malformed or out of range; and
+// are not UTF-8, empty or too long; token id lists that are malformed or out of range;
 // every flag of every command (read from `gptwalk --help` at test time, so new commands
-// and flags are covered as they appear) with its value missing or malformed. Each must
+// and flags are covered as they appear) with its value missing or malformed; a tokenizer
+// that does not fit its model; and a standard output that cannot be written. Each must
 // give exit 1 or 2 and ONE line on stderr, never a crash, a hang or a sanitizer report.
 // The generator is tests/hostile_inputs.h, the runner tests/hostile_runner.h; test_hostile.cpp
 // covers files, test_hostile_runtime.cpp what goes wrong while a command runs.
