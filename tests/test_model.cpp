@@ -260,3 +260,29 @@ TEST_CASE("stops at the end-of-text id") {
     while (want[first] != want[3]) first++;
     CHECK(r.ids.size() == first + 1);
 }
+
+TEST_CASE("a KV cache sized to the run grows as the context fills, and changes no logit") {
+    // One state sized for the prompt alone (it doubles as tokens come), one for the whole
+    // context: each layer's rows sit at the same places within the layer, only the layer
+    // stride differs, so every logit is the same bits (same kernels, same order).
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t T = 3, V = m->config.vocab_size, P = m->config.n_positions;
+    REQUIRE(int64_t(ids.size()) >= P);
+    ForwardOptions o;
+    o.isa = best_isa();
+    RunState small = make_run_state(m->config, T, 1, T), full = make_run_state(m->config, T);
+    CHECK(small.kv_positions == T);
+    CHECK(full.kv_positions == P);
+    std::vector<float> a(static_cast<size_t>(V)), b(static_cast<size_t>(V));
+    forward(a.data(), *m, small, ids.data(), T, o);
+    forward(b.data(), *m, full, ids.data(), T, o);
+    CHECK(a == b);
+    for (int64_t t = T; t < P; t++) {
+        forward(a.data(), *m, small, &ids[size_t(t)], 1, o);
+        forward(b.data(), *m, full, &ids[size_t(t)], 1, o);
+        REQUIRE(a == b);
+    }
+    CHECK(small.kv_positions == P);  // 3, 6, 12, ... up to P, never past it
+    CHECK(small.k_cache.size() == full.k_cache.size());
+}

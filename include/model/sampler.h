@@ -10,6 +10,7 @@
 // The same seed gives the same tokens on every run and machine (with the same kernels).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace gw {
@@ -47,6 +48,12 @@ struct Sampler {
     Rng rng;
     explicit Sampler(const SamplerConfig& c) : config(c), rng(c.seed) { validate(c); }
 };
+
+// Refuses logits that hold NaN or infinity, saying where they came from (`where`, e.g.
+// "position 7, generation step 3"). A NaN has no order and one infinity turns softmax into
+// NaN, so any token chosen from them would be a silently wrong answer. They come from weights
+// that are not finite, or from finite weights whose products overflow float32. gw::Error.
+void require_finite_logits(const float* logits, int64_t V, const std::string& where);
 
 // The distribution the sampler draws from (steps 1-4), most probable first.
 // history: the ids seen so far (prompt and generated), for the repetition penalty.

@@ -15,8 +15,8 @@ static std::vector<Flag> tokenize_flags() {
             {"--text", "STR", "the text to tokenize"},
             {"--file", "PATH", "tokenize a file's bytes exactly (no newline stripping)"},
             {"--ids-only", "", "print just the ids, separated by single spaces, on one line"},
-            {"--show-work", "", "print every stage: pieces, bytes, merges with their ranks, ids"},
-            {"--json", "FILE", "write every stage as a JSON record (the explorer's /api/tokenize)"},
+            {"--show-work", "", "print every stage: pieces, bytes, merges with their ranks, ids (up to 4096 bytes)"},
+            {"--json", "FILE", "write every stage as a JSON record, as --show-work keeps them (the explorer's /api/tokenize)"},
             {"--raw-bytes", "", "accept text that is not valid UTF-8 (each bad byte is its own piece)"}};
 }
 
@@ -30,7 +30,14 @@ static int run_tokenize(const Args& args) {
         fail(args.has("--file") ? args.str("--file") : std::string("--text"),
              ": not valid UTF-8 (bad byte at offset ", bad, "); add --raw-bytes to tokenize the bytes anyway");
     auto tok = need_tokenizer(dir, "to tokenize text");
-    std::vector<int> ids = tok->encode(text);
+    // --show-work and --json keep the piece after every round of merges, so a word of n bytes
+    // needs up to n^2 ids of memory. They are for reading: a page of text at most.
+    constexpr size_t kShowWorkBytes = 4096;
+    for (const char* flag : {"--show-work", "--json"})
+        if (args.has(flag) && text.size() > kShowWorkBytes)
+            fail(flag, " keeps every merge of every piece: give it at most ", kShowWorkBytes,
+                 " bytes of text (this is ", text.size(), "); without it, any length is fine");
+    const std::vector<int> ids = args.has("--show-work") ? std::vector<int>() : tok->encode(text);
     if (args.has("--show-work")) {
         print_encode_work(std::cout, *tok, tok->encode_show_work(text));
         std::cout.flush();

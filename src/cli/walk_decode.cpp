@@ -66,8 +66,9 @@ static int run_walk_decode(const Args& args) {
     Stepper stepper(args.has("--step"));
 
     auto model = load_checkpoint(dir);
-    auto tok = maybe_tokenizer(dir);
-    const std::vector<int> prompt = prompt_ids(args, *model, tok.get());
+    if (!args.has("--top")) opts.top_k = std::min(opts.top_k, model->config.vocab_size);  // a tiny vocabulary
+    auto tok = model_tokenizer(*model);
+    const std::vector<int> prompt = prompt_ids(args, *model, tok.get(), model->config.n_positions - 1);
     opts.eot_id = (tok && !args.has("--ignore-eos")) ? tok->eot_id() : -1;
     std::string json;
     Image picture;
@@ -127,7 +128,7 @@ static int run_walk_fewshot(const Args& args) {
     if (args.has("--separator")) task.separator = args.str("--separator");
     const int64_t k = args.integer("-k", int64_t(task.examples.size()), 0, 1 << 20);
     auto model = load_checkpoint(dir);
-    auto tok = need_tokenizer(dir, "to build the few-shot prompts from text");
+    auto tok = need_tokenizer(dir, "to build the few-shot prompts from text", model.get());
     FewshotWalk w = run_fewshot(*model, *tok, task, k, isa);
     print_fewshot(stdout, w, *tok, dir);
     if (args.has("--json")) {
@@ -162,7 +163,7 @@ static int run_neighbours(const Args& args) {
     const int64_t k = args.integer("-k", 10, 1, 1000);
     auto model = load_checkpoint(dir);
     const int64_t V = model->config.vocab_size;
-    auto tok = maybe_tokenizer(dir);
+    auto tok = model_tokenizer(*model);
     int id = 0;
     if (args.has("--id")) {
         id = int(args.integer("--id", 0, 0, V - 1));
