@@ -64,8 +64,7 @@ extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
-std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
-std::string model_dir(const Args& args);
+std::string model_dir(const Args& args);  // --model, default model/model_dir.h's default_model_dir()
 Isa kernels_from(const Args& args);   // --kernels, default auto
 int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
 std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
