@@ -6,6 +6,10 @@
 #   make test-asan  run the whole suite under the sanitizers
 #   make demo       the shipped model: generate text, walk it (installs deps if missing)
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
+#   make check-exercise L=03 E=2   run one exercise's check (PASS or FAIL, and why)
+#   make test-exercises  every exercise: its check fails unmodified, passes with its solution
+#   make handout    build/handout.tar.gz: the repository without the exercises' solutions
+#   make lesson-pictures  redraw the pictures the lessons show (lessons/**/*.png)
 #   make bench      benchmarks, written as a markdown table to build/bench.md
 #   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
 #   make deps       install the system packages (Debian/Ubuntu) when a header is missing
@@ -63,7 +67,7 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
-        test-portable check-fresh check-arm64
+        test-portable check-fresh check-arm64 check-exercise test-exercises handout lesson-pictures
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -123,6 +127,27 @@ lessons: all $(LESSON_BIN)
 test-lessons: lessons
 	@tests/check_lessons.sh $(BUILD)
 
+# Coursework (lessons/README.md, "Exercises"): each lessons/NN-name/exercises/eK.sh checks a
+# solution; lessons/NN-name/solutions/eK.patch is the reference one (tools/exercise.sh).
+check-exercise:
+	@tools/exercise.sh check "$(BUILD)" "$(L)" "$(E)"
+
+test-exercises: tests lessons
+	@tools/exercise.sh test "$(BUILD)"
+
+handout:
+	@tools/exercise.sh handout "$(BUILD)"
+
+# An exercise check's own test program: lessons/NN-name/exercises/NAME.cpp, built against
+# the library as $(BUILD)/exercises/checks/NN-name/exercises/NAME.
+$(BUILD)/exercises/checks/%: lessons/%.cpp $(LIB) | $(BLAS_FLAGS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -Ilessons -o $@ $< $(LDSAN) $(LDFLAGS) $(LIB) $(LDLIBS)
+
+# The pictures the lessons show, drawn again (lesson commands themselves write under build/).
+lesson-pictures: lessons
+	@tools/lesson_pictures.sh $(BUILD)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
@@ -166,4 +191,4 @@ check-arm64:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/exercises/checks -name '*.d' 2>/dev/null)
