@@ -1,0 +1,40 @@
+// e1_check.cpp — lesson 12, exercise 1: after the demo's prompt, in double from the logits,
+//   line 1: min-p 0.5: how many tokens it keeps, and the first three renormalised probabilities;
+//   line 2: temperature 0.25: the first three probabilities of softmax(z / 0.25).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "model/forward.h"
+#include "model/model_dir.h"
+#include "model/tokenizer.h"
+#include "model/weights.h"
+
+int main() {
+    const std::string dir = gw::default_model_dir();
+    auto m = gw::load_checkpoint(dir);
+    const gw::Tokenizer tok(dir);
+    const std::vector<int> ids = tok.encode("Elizabeth looked at her sister, and");
+    gw::RunState s = gw::make_run_state(m->config, int64_t(ids.size()));
+    std::vector<float> z(static_cast<size_t>(m->config.vocab_size));
+    gw::forward(z.data(), *m, s, ids.data(), int64_t(ids.size()), gw::ForwardOptions{});
+    const double zmax = *std::max_element(z.begin(), z.end());
+    auto probs = [&](double t) {  // softmax(z / t), sorted, most probable first
+        std::vector<double> p(z.size());
+        double sum = 0;
+        for (size_t v = 0; v < z.size(); v++) sum += (p[v] = std::exp((z[v] - zmax) / t));
+        for (double& x : p) x /= sum;
+        std::sort(p.begin(), p.end(), std::greater<double>());
+        return p;
+    };
+    const std::vector<double> p = probs(1.0);
+    double kept = 0;
+    size_t n = 0;
+    while (n < p.size() && p[n] >= 0.5 * p[0]) kept += p[n++];
+    std::printf("%zu %.3f %.3f %.3f\n", n, p[0] / kept, p[1] / kept, p[2] / kept);
+    const std::vector<double> q = probs(0.25);
+    std::printf("%.3f %.3f %.3f\n", q[0], q[1], q[2]);
+    return 0;
+}
