@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Lesson 14, exercise 1: |xhat| of h.0.ln_1 with layer_norm_epsilon 0.001 (a prediction).
+source lessons/exercise.sh
+answer
+build "$BUILD/lessons/14-encoding-walk"
+model="$SCRATCH/eps"
+mkdir -p "$model"
+for f in weights/tiny-gpt2/*; do ln -s "$PWD/$f" "$model/"; done
+rm "$model/config.json"
+sed 's/"layer_norm_epsilon": *[0-9.eE+-]*/"layer_norm_epsilon": 0.001/' weights/tiny-gpt2/config.json >"$model/config.json"
+run "$BUILD/lessons/14-encoding-walk" --model "$model"
+want=$(awk '$1 == "h.0.ln_1" {print $4; exit}' <<<"$OUTPUT")
+# By hand from stage 3's rounded std (0.0562, so var ~ 0.00315): sqrt(C var / (var + eps))
+# comes to 12.07 give or take 0.01; the demo computes it from the exact variance.
+same "your |xhat|" "$ANSWER" "$want" 0.015
+pass "with eps = 0.001, |xhat| of h.0.ln_1 is $want: the embedding's small variance is now only 3 eps"
