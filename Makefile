@@ -4,7 +4,7 @@
 #   make test       build and run every doctest suite (any failure: non-zero exit)
 #   make debug      the same build with AddressSanitizer + UBSan, in build/debug/
 #   make test-asan  run the whole suite under the sanitizers
-#   make demo       the shipped model: generate text, walk it (installs deps if missing)
+#   make demo       the shipped model: generate text, walk it (installs deps if missing); FULL=1: every table
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
 #   make check-exercise L=03 E=2   run one exercise's check (PASS or FAIL, and why)
 #   make test-exercises  every exercise: its check fails unmodified, passes with its solution
@@ -148,12 +148,18 @@ $(BUILD)/exercises/checks/%: lessons/%.cpp $(LIB) | $(BLAS_FLAGS)
 lesson-pictures: lessons
 	@tools/lesson_pictures.sh $(BUILD)
 
+# make demo: one screen (the text, the decoding walk's path, where the rest went);
+# make demo FULL=1: every table of both walks on the screen.
+DEMO_TABLES = $(if $(FULL),,> $(BUILD)/demo/encoding_walk.txt)
 demo: deps
 	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)/demo
 	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
-	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png
-	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png
-	@echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"
+	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 $(if $(FULL),,--summary) \
+	    --png $(BUILD)/demo/decoding_walk.png
+	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/demo/encoding_walk.png $(DEMO_TABLES)
+	@echo "pictures: $(BUILD)/demo/decoding_walk.png $(BUILD)/demo/encoding_walk.png"
+	@$(if $(FULL),true,echo "the encoding walk's tables: $(BUILD)/demo/encoding_walk.txt; every table on screen: make demo FULL=1")
 
 bench: all
 	@tools/bench.sh $(BUILD)
