@@ -97,3 +97,28 @@ check_program() {
     OUTPUT=$("$bin" "$@" 2>&1 </dev/null) || status=$?
     [ "$status" -eq 0 ] || fail "$(tail -n 1 <<<"$OUTPUT")"
 }
+
+# coursework CHECK SUITE — the end of an exercise that adds a module: the check's own test
+# program (lessons/NN-name/exercises/CHECK.cpp) must pass, and so must the student's own
+# suite, tests/SUITE.cpp; then the check passes, saying what was checked.
+coursework() {
+    local checked
+    check_program "$1"
+    checked=$OUTPUT
+    [ -f "tests/$2.cpp" ] || fail "write your own tests in tests/$2.cpp"
+    build "$BUILD/tests/$2"
+    run "$BUILD/tests/$2"
+    pass "$checked; tests/$2.cpp passes"
+}
+
+# model_copy KEY VALUE — $MODEL_COPY: the shipped model with one number of config.json changed
+# (the other files are symbolic links, so nothing large is copied).
+model_copy() {
+    MODEL_COPY="$SCRATCH/model-$1"
+    mkdir -p "$MODEL_COPY"
+    local f
+    for f in weights/tiny-gpt2/*; do ln -sf "$PWD/$f" "$MODEL_COPY/"; done
+    rm "$MODEL_COPY/config.json"
+    sed "s/\"$1\": *[0-9.eE+-]*/\"$1\": $2/" weights/tiny-gpt2/config.json >"$MODEL_COPY/config.json"
+    grep -q "\"$1\": $2" "$MODEL_COPY/config.json" || fail "could not set $1 in a copy of config.json"
+}

@@ -6,7 +6,8 @@
 # output file outside build/ or /tmp, that every source path a lesson names exists, and
 # that every built demo answers --help (exit 0, usage on stdout, nothing on stderr) and
 # refuses a bad command line the way lessons/lesson.h promises: exit 2, exactly one line
-# on stderr, nothing on stdout.
+# on stderr, nothing on stdout. It also checks the glossary (order, links) and that every
+# exercise a lesson describes has its check (lessons/NN-name/exercises/eK.sh) and back.
 set -euo pipefail
 build=$1
 shopt -s nullglob
@@ -55,6 +56,28 @@ if [ -f "$glossary" ]; then
     echo "glossary links: $links, $bad broken"
     [ "$bad" -eq 0 ] || exit 1
 fi
+
+# Every "### Exercise K" of a lesson's pages has its check, lessons/NN-name/exercises/eK.sh,
+# and says how to run it; every check belongs to an exercise the pages describe.
+unmatched=0 exercises=0
+for dir in lessons/[0-9][0-9]-*/; do
+    dir=${dir%/}
+    nn=$(basename "$dir" | cut -c1-2)
+    described=$(sed -n 's/^### Exercise \([0-9][0-9]*\) .*/\1/p' "$dir"/*.md | sort -n | xargs)
+    checked=$(for f in "$dir"/exercises/e*.sh; do [ -f "$f" ] && basename "$f" .sh | tr -d e; done | sort -n | xargs)
+    [ -z "$described$checked" ] && continue
+    if [ "$described" != "$checked" ]; then
+        echo "FAIL: $dir describes exercises [$described] but has checks for [$checked] (exercises/eK.sh)"
+        unmatched=$((unmatched + 1))
+    fi
+    for k in $described; do
+        exercises=$((exercises + 1))
+        grep -q "make check-exercise L=$nn E=$k\b" "$dir"/*.md ||
+            { echo "FAIL: $dir: exercise $k never says 'make check-exercise L=$nn E=$k'"; unmatched=$((unmatched + 1)); }
+    done
+done
+echo "exercises described and checked: $exercises, $unmatched mismatched"
+[ "$unmatched" -eq 0 ] || exit 1
 
 # Lesson commands write pictures and other files under build/ (or /tmp), never into the
 # repository: an output flag followed by any other path is a mistake a student would copy.

@@ -2,7 +2,6 @@
 # Lesson 01, exercise 3: G again from a transposed copy of the block, behind --transposed.
 source lessons/exercise.sh
 build "$BUILD/lessons/01-tensors"
-default_output_unchanged
 for prompt in "It is a truth" "Elizabeth looked at her sister"; do
     run "$BUILD/lessons/01-tensors" --transposed --prompt "$prompt"
     g=$(awk '/^G = a a\^T/ {on = 1; next} /^same as copying/ {on = 0} on' <<<"$OUTPUT")
@@ -13,4 +12,5 @@ for prompt in "It is a truth" "Elizabeth looked at her sister"; do
     # float roundings apart), so a printed digit may differ by one unit across a rounding edge.
     same "G from the transposed copy" "$(echo $g2)" "$(echo $g)" 0.0011
 done
+default_output_unchanged
 pass "G from the (HS, T) copy with ldb = T equals G in place, and the default output is unchanged"

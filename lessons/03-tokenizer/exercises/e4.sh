@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # Lesson 03, exercise 4: <|endoftext|> as a special token (model/special_tokens.h, gptwalk tokenize --special).
 source lessons/exercise.sh
-check_program e4_check
-checked=$OUTPUT
-build "$BUILD/gptwalk"
+build "$BUILD/gptwalk" "$BUILD/lessons/03-tokenizer"
 text="a<|endoftext|>b"
 run "$BUILD/gptwalk" tokenize --ids-only --text a
 a=$OUTPUT
@@ -14,12 +12,8 @@ eot=$(sed -n 's/.*<|endoftext|> = \([0-9]*\).*/\1/p' <<<"$OUTPUT")
 run "$BUILD/gptwalk" tokenize --special --ids-only --text "$text"
 same "gptwalk tokenize --special" "$OUTPUT" "$a $eot $b"
 # Without the flag nothing changes: the ids are the plain text's, as the lesson's demo encodes it.
-build "$BUILD/lessons/03-tokenizer"
 run "$BUILD/lessons/03-tokenizer" --text "$text"
 plain=$(sed -n 's/^[0-9]* ids: //p' <<<"$OUTPUT")
 run "$BUILD/gptwalk" tokenize --ids-only --text "$text"
 same "gptwalk tokenize without --special" "$OUTPUT" "$plain"
-[ -f tests/test_special_tokens.cpp ] || fail "write your own tests in tests/test_special_tokens.cpp"
-build "$BUILD/tests/test_special_tokens"
-run "$BUILD/tests/test_special_tokens"
-pass "$checked; --special gives $a $eot $b, without it the ids are unchanged"
+coursework e4_check test_special_tokens

@@ -2,7 +2,6 @@
 # Lesson 04, exercise 2: stage 3 ranked by dot product, behind --by-dot.
 source lessons/exercise.sh
 build "$BUILD/lessons/04-embeddings" "$BUILD/gptwalk"
-default_output_unchanged
 for word in " king" " Monday" " happy"; do
     run "$BUILD/gptwalk" neighbours "$word" -k 5
     want=$(awk '$1 ~ /^[1-5]$/ && NF == 9 {print $6}' <<<"$OUTPUT" | xargs)
@@ -12,4 +11,5 @@ for word in " king" " Monday" " happy"; do
     same "the dot-product neighbours of '$word'" "$got" "$want"
     first=${first:-$want}
 done
+default_output_unchanged
 pass "--by-dot lists the same neighbours as gptwalk neighbours' dot-product column (' king': $first)"

@@ -2,7 +2,6 @@
 # Lesson 09, exercise 2: the MLP with ReLU instead of GELU, behind --relu.
 source lessons/exercise.sh
 build "$BUILD/lessons/09-mlp-gelu"
-default_output_unchanged
 check_program e2_check
 want=$OUTPUT
 run "$BUILD/lessons/09-mlp-gelu" --relu
@@ -11,4 +10,5 @@ got=$(grep -m1 '^with ReLU instead' <<<"$OUTPUT" | sed 's/.*= *//')
 # Printed with two significant digits (%.1e): within 5% of the check's own value.
 awk -v g="$got" -v w="$want" 'BEGIN {d = g - w; if (d < 0) d = -d; exit !(d <= 0.05 * w)}' ||
     fail "your |mlp_out change| / |mlp_out| is $got, but the MLP with ReLU changes it by $want"
+default_output_unchanged
 pass "with ReLU, layer 3's mlp_out moves by $got of its length (GELU's erf form: 1.1e-03)"

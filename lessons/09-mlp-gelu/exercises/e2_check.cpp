@@ -4,23 +4,14 @@
 #include <cstdio>
 #include <vector>
 
-#include "model/forward.h"
-#include "model/model_dir.h"
-#include "model/tokenizer.h"
+#include "exercise_check.h"  // exercise::run_prompt
 #include "model/weights.h"
 
 int main() {
-    const std::string dir = gw::default_model_dir();
-    auto m = gw::load_checkpoint(dir);
-    const gw::Tokenizer tok(dir);
-    const std::vector<int> ids = tok.encode("It is a truth universally acknowledged");
-    const int64_t T = int64_t(ids.size()), C = m->config.n_embd, H = 4 * C;
-    gw::RunState s = gw::make_run_state(m->config, T);
-    gw::Trace trace;
-    gw::ForwardOptions o;
-    o.trace = &trace;
-    std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
-    gw::forward(logits.data(), *m, s, ids.data(), T, o);
+    const exercise::PromptRun r = exercise::run_prompt("It is a truth universally acknowledged", true);
+    const gw::Checkpoint* m = r.model.get();
+    const gw::Trace& trace = r.trace;
+    const int64_t T = int64_t(r.ids.size()), C = m->config.n_embd, H = 4 * C;
     const float* pre = trace.at("h.3.mlp_pre").data.data() + (T - 1) * H;  // (4C) c_fc's output
     const float* act = trace.at("h.3.mlp_act").data.data() + (T - 1) * H;  // (4C) GELU of it
     const float* W = m->w.h[3].mlp_proj_w;                                  // (4C, C)

@@ -2,7 +2,6 @@
 # Lesson 11, exercise 3: stage 4's probabilities from scaled logits, behind --scale-logits.
 source lessons/exercise.sh
 build "$BUILD/lessons/11-forward"
-default_output_unchanged
 tokens() { awk '/^== 4\./ {on = 1} /^the token most aligned/ {on = 0} on && $1 ~ /^[0-9]+$/ {print $2}' <<<"$OUTPUT" | xargs; }
 run "$BUILD/lessons/11-forward"
 before=$(tokens)
@@ -13,4 +12,5 @@ check_program e3_check
 # The check's double softmax and the demo's, on logits from two forward passes that agree to
 # kForwardOrderAtol (2e-5, tests/testing.h): probabilities within ~1e-5, printed to 4 decimals.
 same "the top three probabilities with doubled logits" "$got" "$OUTPUT" 0.00012
+default_output_unchanged
 pass "doubling the logits keeps the ranking and sharpens the top three to $got"

@@ -5,20 +5,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "model/forward.h"
-#include "model/model_dir.h"
-#include "model/tokenizer.h"
-#include "model/weights.h"
 
 int main() {
-    const std::string dir = gw::default_model_dir();
-    auto m = gw::load_checkpoint(dir);
-    const gw::Tokenizer tok(dir);
-    const std::vector<int> ids = tok.encode("In the beginning God created the");
-    const int64_t V = m->config.vocab_size;
-    gw::RunState s = gw::make_run_state(m->config, int64_t(ids.size()));
-    std::vector<float> z(static_cast<size_t>(V));
-    gw::forward(z.data(), *m, s, ids.data(), int64_t(ids.size()), gw::ForwardOptions{});
+    const std::vector<float> z = exercise::run_prompt("In the beginning God created the", false).logits;
     const double zmax = *std::max_element(z.begin(), z.end());
     std::vector<double> p(z.size());
     double sum = 0;

@@ -2,7 +2,6 @@
 # Lesson 12, exercise 1: rows for any min-p and temperature in stage 2, behind --min-p and --temperature.
 source lessons/exercise.sh
 build "$BUILD/lessons/12-sampling"
-default_output_unchanged
 check_program e1_check
 want_minp=$(sed -n 1p <<<"$OUTPUT")
 want_temp=$(sed -n 2p <<<"$OUTPUT")
@@ -18,4 +17,5 @@ firsts() { sed 's/^[^:]*: //' <<<"$1" | awk '{printf "%s %s %s", $2, $4, $6}'; }
 # Both from the same logits in double, printed to 3 decimals: one unit of slack.
 same "min-p 0.5 (tokens kept, first three probabilities)" "$count $(firsts "$minp")" "$want_minp" 0.0011
 same "temperature 0.25 (first three probabilities)" "$(firsts "$temp")" "$want_temp" 0.0011
+default_output_unchanged
 pass "min-p 0.5 keeps $count tokens ($(firsts "$minp")); temperature 0.25 gives $(firsts "$temp")"

@@ -7,19 +7,9 @@
 #include <functional>
 #include <vector>
 
-#include "model/forward.h"
-#include "model/model_dir.h"
-#include "model/tokenizer.h"
-#include "model/weights.h"
 
 int main() {
-    const std::string dir = gw::default_model_dir();
-    auto m = gw::load_checkpoint(dir);
-    const gw::Tokenizer tok(dir);
-    const std::vector<int> ids = tok.encode("Elizabeth looked at her sister, and");
-    gw::RunState s = gw::make_run_state(m->config, int64_t(ids.size()));
-    std::vector<float> z(static_cast<size_t>(m->config.vocab_size));
-    gw::forward(z.data(), *m, s, ids.data(), int64_t(ids.size()), gw::ForwardOptions{});
+    const std::vector<float> z = exercise::run_prompt("Elizabeth looked at her sister, and", false).logits;
     const double zmax = *std::max_element(z.begin(), z.end());
     auto probs = [&](double t) {  // softmax(z / t), sorted, most probable first
         std::vector<double> p(z.size());

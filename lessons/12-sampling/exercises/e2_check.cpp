@@ -6,22 +6,17 @@
 #include <cstdio>
 #include <vector>
 
-#include "model/forward.h"
+#include "exercise_check.h"  // exercise::run_prompt
 #include "model/model_dir.h"
 #include "model/sampler.h"
 #include "model/tokenizer.h"
 #include "model/typical.h"
-#include "model/weights.h"
 
 int main() {
-    const std::string dir = gw::default_model_dir();
-    auto m = gw::load_checkpoint(dir);
-    const gw::Tokenizer tok(dir);
-    const std::vector<int> ids = tok.encode("Elizabeth looked at her sister, and");
-    const int64_t V = m->config.vocab_size;
-    gw::RunState s = gw::make_run_state(m->config, int64_t(ids.size()));
-    std::vector<float> z(static_cast<size_t>(V));
-    gw::forward(z.data(), *m, s, ids.data(), int64_t(ids.size()), gw::ForwardOptions{});
+    const exercise::PromptRun r = exercise::run_prompt("Elizabeth looked at her sister, and", false);
+    const gw::Tokenizer tok(gw::default_model_dir());
+    const std::vector<float>& z = r.logits;
+    const int64_t V = int64_t(z.size());
     const std::vector<gw::Candidate> dist = gw::sampling_distribution(gw::SamplerConfig{}, z.data(), V, {});
     double H = 0;
     for (const gw::Candidate& c : dist) H -= c.prob > 0 ? double(c.prob) * std::log(double(c.prob)) : 0;

@@ -2,7 +2,6 @@
 # Lesson 13, exercise 3: the step length |c_t - c_t-1| as a last column of stage 1, behind --step-length.
 source lessons/exercise.sh
 build "$BUILD/lessons/13-decoding-walk"
-default_output_unchanged
 run "$BUILD/lessons/13-decoding-walk" --step-length
 rows=$(awk '/^== 1\./ {on = 1} /^text:/ {on = 0} on && $1 ~ /^[0-9]+$/ {print $8, $9, $10}' <<<"$OUTPUT")
 [ "$(wc -l <<<"$rows")" -ge 12 ] || fail "with --step-length, stage 1 must keep its 12 rows and add a last column"
@@ -18,4 +17,5 @@ while read -r len cos step; do
     fi
     prev=$len
 done <<<"$rows"
+default_output_unchanged
 pass "every step length agrees with |c_t|, |c_t-1| and their cosine: the walk jumps about |c_t| each step"

@@ -2,7 +2,6 @@
 # Lesson 14, exercise 2: switch one head off (--ablate L,H) and watch the walk.
 source lessons/exercise.sh
 build "$BUILD/lessons/14-encoding-walk"
-default_output_unchanged
 walk_rows() { awk '/^== 1\./ {on = 1} /^== 2\./ {on = 0} on && $1 ~ /^(embed|h\.[0-9]+\.resid_(mid|post))$/' <<<"$OUTPUT"; }
 # Stage 4's row of a layer: layer L, six mean weights, '|', six writes (source 4 is field 14).
 writes() { awk -v l="$1" '/^== 4\./ {on = 1} on && $1 == "layer" && $2 == l && $9 == "|" {print $14; exit}' <<<"$OUTPUT"; }
@@ -28,4 +27,5 @@ head5=$(awk '/^layer 6 / {on = 1; next} /^layer 7 / {on = 0} on && $1 == "head" 
 want=$(awk -v a="$before_writes" -v h="$head5" 'BEGIN {printf "%.2f", a - h}')
 # Three numbers printed to 2 decimals: up to 0.015 apart.
 same "what ' universally' writes in layer 6 without head 5" "$after_writes" "$want" 0.016
+default_output_unchanged
 pass "without layer 6's head 5, ' universally' writes $after_writes there ($before_writes - $head5); everything before layer 6 is unchanged"
