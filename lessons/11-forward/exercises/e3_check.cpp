@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "exercise_check.h"  // exercise::run_prompt
+
 
 int main() {
     const std::vector<float> z = exercise::run_prompt("In the beginning God created the", false).logits;

@@ -7,6 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "exercise_check.h"  // exercise::run_prompt
+
 
 int main() {
     const std::vector<float> z = exercise::run_prompt("Elizabeth looked at her sister, and", false).logits;
