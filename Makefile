@@ -4,9 +4,13 @@
 #   make test       build and run every doctest suite (any failure: non-zero exit)
 #   make debug      the same build with AddressSanitizer + UBSan, in build/debug/
 #   make test-asan  run the whole suite under the sanitizers
-#   make demo       the shipped model: generate text, walk it (installs deps if missing)
+#   make demo       the shipped model: generate text, walk it (installs deps if missing); FULL=1: every table
 #   make serve      the walk explorer in the browser on the shipped model (installs deps if missing)
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
+#   make check-exercise L=03 E=2   run one exercise's check (PASS or FAIL, and why)
+#   make test-exercises  every exercise: its check fails unmodified, passes with its solution
+#   make handout    build/handout.tar.gz: the repository without the exercises' solutions
+#   make lesson-pictures  redraw the pictures the lessons show (lessons/**/*.png)
 #   make bench      benchmarks, written as a markdown table to build/bench.md
 #   make weights MODEL=gpt2   download a real GPT-2 checkpoint into weights/gpt2/
 #   make deps       install the system packages (Debian/Ubuntu) when a header is missing
@@ -74,7 +78,8 @@ TOOL_BIN = $(TOOL_SRC:tools/%.cpp=$(BUILD)/tools/%)
 
 .SECONDARY:
 .PHONY: all test tests debug test-asan demo lessons test-lessons bench weights deps check-deps fuzz clean \
-        test-portable check-fresh check-arm64 serve test-browser test-load
+        test-portable check-fresh check-arm64 serve test-browser test-load check-exercise test-exercises \
+        handout lesson-pictures
 all: $(BUILD)/gptwalk $(LIB) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.cpp | $(BLAS_FLAGS)
@@ -147,12 +152,39 @@ lessons: all $(LESSON_BIN)
 test-lessons: lessons
 	@tests/check_lessons.sh $(BUILD)
 
+# Coursework (lessons/README.md, "Exercises"): each lessons/NN-name/exercises/eK.sh checks a
+# solution; lessons/NN-name/solutions/eK.patch is the reference one (tools/exercise.sh).
+check-exercise:
+	@tools/exercise.sh check "$(BUILD)" "$(L)" "$(E)"
+
+test-exercises: tests lessons
+	@tools/exercise.sh test "$(BUILD)"
+
+handout:
+	@tools/exercise.sh handout "$(BUILD)"
+
+# An exercise check's own test program: lessons/NN-name/exercises/NAME.cpp, built against
+# the library as $(BUILD)/exercises/checks/NN-name/exercises/NAME.
+$(BUILD)/exercises/checks/%: lessons/%.cpp $(LIB) | $(BLAS_FLAGS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLFLAGS) -Ilessons -o $@ $< $(LDSAN) $(LDFLAGS) $(LIB) $(LDLIBS)
+
+# The pictures the lessons show, drawn again (lesson commands themselves write under build/).
+lesson-pictures: lessons
+	@tools/lesson_pictures.sh $(BUILD)
+
+# make demo: one screen (the text, the decoding walk's path, where the rest went);
+# make demo FULL=1: every table of both walks on the screen.
+DEMO_TABLES = $(if $(FULL),,> $(BUILD)/demo/encoding_walk.txt)
 demo: deps
 	@$(MAKE) --no-print-directory all
+	@mkdir -p $(BUILD)/demo
 	$(BUILD)/gptwalk generate --prompt "It is a truth universally acknowledged" -n 40 --greedy
-	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 --png $(BUILD)/decoding_walk.png
-	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/encoding_walk.png
-	@echo "pictures: $(BUILD)/decoding_walk.png $(BUILD)/encoding_walk.png"
+	$(BUILD)/gptwalk walk decode --prompt "In the beginning" -n 12 --seed 1 $(if $(FULL),,--summary) \
+	    --png $(BUILD)/demo/decoding_walk.png
+	$(BUILD)/gptwalk walk encode --prompt "In the beginning God created the" --png $(BUILD)/demo/encoding_walk.png $(DEMO_TABLES)
+	@echo "pictures: $(BUILD)/demo/decoding_walk.png $(BUILD)/demo/encoding_walk.png"
+	@$(if $(FULL),true,echo "the encoding walk's tables: $(BUILD)/demo/encoding_walk.txt; every table on screen: make demo FULL=1")
 
 # Prints the address to open; Ctrl-C stops it. PORT=0 takes any free port.
 PORT ?= 8080
@@ -208,4 +240,4 @@ test-load: all
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/exercises/checks -name '*.d' 2>/dev/null)

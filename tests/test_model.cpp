@@ -3,6 +3,7 @@
 // cache, and the generation loop.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -187,6 +188,38 @@ TEST_CASE("a prefill asked for its last row only gives that row, and a full KV c
 // moves every probability by at most 2d p and so every cumulative boundary of the draw by at
 // most 2d = 4e-5: a token could differ only where a draw lands that close to a boundary. The
 // seeds fix the draws, and every one of them lands >= 1e-3 from its boundaries (measured).
+TEST_CASE("a copied RunState is a fork: it continues as the original would, and leaves it alone") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t V = m->config.vocab_size;
+    ForwardOptions o;
+    std::vector<float> logits(static_cast<size_t>(V)), a(logits), b(logits);
+    RunState s = make_run_state(m->config, 4);
+    forward(logits.data(), *m, s, ids.data(), 4, o);
+    RunState fork = s;  // the cache of the 4 prompt positions, copied
+    CHECK(fork.n_past == 4);
+    CHECK(fork.k_cache.data() != s.k_cache.data());
+    // Two different next tokens: each state continues with its own. The same code runs the
+    // same floats in the same order on each, so the results are bit for bit those of a
+    // state that never forked.
+    forward(a.data(), *m, s, &ids[4], 1, o);
+    forward(b.data(), *m, fork, &ids[5], 1, o);
+    RunState fresh = make_run_state(m->config, 4);
+    std::vector<float> want_a(logits), want_b(logits), prompt_logits(logits);
+    forward(prompt_logits.data(), *m, fresh, ids.data(), 4, o);
+    RunState fresh_b = fresh;
+    forward(want_a.data(), *m, fresh, &ids[4], 1, o);
+    forward(want_b.data(), *m, fresh_b, &ids[5], 1, o);
+    CHECK(a == want_a);
+    CHECK(b == want_b);
+    CHECK(a != b);
+    // Copy-assignment too, over a state of another size.
+    RunState assigned = make_run_state(m->config, 1);
+    assigned = s;
+    CHECK(assigned.n_past == 5);
+    CHECK(std::equal(assigned.k_cache.data(), assigned.k_cache.data() + assigned.k_cache.size(), s.k_cache.data()));
+}
+
 TEST_CASE("KV cache on vs off: identical tokens for 30+ sampled steps") {
     auto m = load_checkpoint("tests/fixtures/forward/bf16_oddheads");  // P = 24
     std::vector<int> prompt = {3, 1, 4};

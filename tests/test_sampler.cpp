@@ -142,6 +142,20 @@ TEST_CASE("logits that are not numbers are refused, saying where and which") {
                          doctest::Contains("the first -infinity at id 0"), Error);
 }
 
+TEST_CASE("a replaying sampler returns its path in turn, draws nothing, then refuses") {
+    const std::vector<float> z = {0.5f, 2.0f, -1.0f, 1.0f};
+    SamplerConfig sc;
+    sc.seed = 5;
+    Sampler s(sc);
+    s.replay = {2, 0, 3};  // not what the sampler would draw: token 2 is the least likely
+    for (int want : {2, 0, 3}) CHECK(sample(s, z.data(), 4, {}) == want);
+    CHECK(s.rng.state == Sampler(sc).rng.state);  // no random number was used
+    CHECK_THROWS_AS(sample(s, z.data(), 4, {}), Error);
+    Sampler bad(sc);
+    bad.replay = {4};  // outside [0, V)
+    CHECK_THROWS_AS(sample(bad, z.data(), 4, {}), Error);
+}
+
 TEST_CASE("bad settings are usage errors") {
     SamplerConfig c;
     c.top_p = 0.0f;

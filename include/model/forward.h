@@ -50,7 +50,9 @@ struct OpTimes {
     double total() const { return embed + layernorm + matmul + attention + gelu + residual + lm_head; }
 };
 
-// Everything a forward pass writes: the KV cache and scratch activations.
+// Everything a forward pass writes: the KV cache and scratch activations. A copy is a
+// fork: it holds its own copy of the cache, and forward() on it leaves the original as it was
+// (beam search keeps one per kept prefix; each copy costs run_state_bytes()).
 struct RunState {
     int64_t n_past = 0;      // positions already in the cache
     int64_t capacity = 0;    // most positions one forward call can take without regrowing

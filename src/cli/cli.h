@@ -65,8 +65,7 @@ extern const Command kBenchCommand;
 extern const Command kServeCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
-std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
-std::string model_dir(const Args& args);
+std::string model_dir(const Args& args);  // --model, default model/model_dir.h's default_model_dir()
 Isa kernels_from(const Args& args);   // --kernels, default auto
 int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
 // The tokenizer beside a model, checked against it once, here (require_vocabulary_fits):

@@ -1,6 +1,4 @@
 // cli/common.cpp — helpers shared by the commands: model folder, prompt, sampler flags.
-#include <unistd.h>  // readlink
-
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -11,6 +9,7 @@
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "core/output_file.h"
+#include "model/model_dir.h"  // default_model_dir
 #include "model/tokenizer.h"
 #include "report/picture.h"
 
@@ -51,24 +50,6 @@ std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts) {
     std::vector<Flag> all;
     for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
     return all;
-}
-
-std::string default_model_dir() {
-    // Run from the repository root (as the README and lessons do): a relative path,
-    // so that printed output does not depend on where the checkout lives.
-    if (file_exists("weights/tiny-gpt2/config.json")) return "weights/tiny-gpt2";
-    // Elsewhere: build/gptwalk -> <repo>/weights/tiny-gpt2, so the CLI works from any directory.
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) {
-        std::string exe(buf, size_t(n));
-        std::string dir = exe.substr(0, exe.rfind('/'));  // .../build (or build/debug)
-        for (int up = 0; up < 3 && !dir.empty(); up++) {
-            dir = dir.substr(0, dir.rfind('/'));
-            if (file_exists(dir + "/weights/tiny-gpt2/config.json")) return dir + "/weights/tiny-gpt2";
-        }
-    }
-    return "weights/tiny-gpt2";
 }
 
 std::string model_dir(const Args& args) { return args.str("--model", default_model_dir()); }

@@ -31,6 +31,7 @@ static std::vector<Flag> walk_decode_flags() {
                   {"--json", "FILE", "write the whole record as JSON"},
                   {"--png", "FILE", "write a picture: the 2-D path, p(chosen) and entropy per step"},
                   {"--step", "", "pause between the stages (only when stdin is a terminal)"},
+                  {"--summary", "", "print only the header and the path (section 1), not each step's candidates"},
                   {"--compare", "", "run greedy, temperature 0.7/1.0/1.3, top-k 40, top-p 0.9 (with --seed)"},
                   {"--tree", "B,D", "expand the B most probable tokens of every prefix, D levels (B <= 5, D <= 4)"}}});
 }
@@ -85,12 +86,14 @@ static int run_walk_decode(const Args& args) {
         DecodingWalk w = run_decoding_walk(*model, prompt, sc, opts);
         print_decoding_header(stdout, w, tok.get(), dir);
         print_decoding_section(stdout, w, tok.get(), DecodingSection::Path);
-        std::fflush(stdout);
-        stepper.pause("each step's top tokens and the ln_f logit split");
-        print_decoding_section(stdout, w, tok.get(), DecodingSection::Candidates);
-        std::fflush(stdout);
-        stepper.pause("what does not move");
-        print_decoding_section(stdout, w, tok.get(), DecodingSection::Fixed);
+        if (!args.has("--summary")) {  // make demo's first screen stops at the path
+            std::fflush(stdout);
+            stepper.pause("each step's top tokens and the ln_f logit split");
+            print_decoding_section(stdout, w, tok.get(), DecodingSection::Candidates);
+            std::fflush(stdout);
+            stepper.pause("what does not move");
+            print_decoding_section(stdout, w, tok.get(), DecodingSection::Fixed);
+        }
         json = decoding_walk_json(w, tok.get(), dir);
         if (args.has("--png")) picture = decoding_walk_picture(w, tok.get());
     }
@@ -106,7 +109,7 @@ static int run_walk_decode(const Args& args) {
 const Command kWalkDecodeCommand = {
     "walk decode", "generation as a walk over token vectors: probabilities, c_t, the logit split",
     "(--prompt STR | --file PATH | --prompt-ids IDS) [-n N] [sampler flags] [--top K] "
-    "[--compare | --tree B,D] [--json FILE] [--png FILE] [--step]",
+    "[--compare | --tree B,D] [--summary] [--json FILE] [--png FILE] [--step]",
     walk_decode_flags, run_walk_decode};
 
 // ------------------------------------------------------------------ walk fewshot

@@ -115,6 +115,13 @@ std::vector<Candidate> sampling_distribution(const SamplerConfig& c, const float
 }
 
 int sample(Sampler& s, const float* logits, int64_t V, const std::vector<int>& history) {
+    if (!s.replay.empty()) {
+        if (s.replayed >= s.replay.size())
+            fail("the sampler replays a path of ", s.replay.size(), " tokens, and all were used");
+        const int id = s.replay[s.replayed++];
+        if (id < 0 || id >= V) fail("the replayed path holds token id ", id, ", outside [0, ", V, ")");
+        return id;
+    }
     std::vector<Candidate> cand = sampling_distribution(s.config, logits, V, history);
     if (cand.size() == 1) return cand[0].id;  // greedy draws nothing: the seed's stream is untouched
     double u = s.rng.next_double(), acc = 0;

@@ -40,7 +40,8 @@ void print_decoding_header(std::FILE* out, const DecodingWalk& w, const Tokenize
                  (long long)w.V);
     std::fprintf(out, "prompt:       \"%s\" (%zu tokens)\n", one_line(ids_text(tok, w.prompt)).c_str(),
                  w.prompt.size());
-    std::fprintf(out, "sampler:      %s\n", sampler_text(w.sampler).c_str());
+    std::fprintf(out, "sampler:      %s%s\n", sampler_text(w.sampler).c_str(),
+                 w.replayed ? " (the path was given and replayed, not drawn)" : "");
     std::fprintf(out, "continuation: \"%s\" (%zu tokens; stopped: %s)\n",
                  one_line(ids_text(tok, w.generated())).c_str(), w.steps.size(), stop_reason_text(w.stop));
 }
@@ -161,7 +162,8 @@ std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, cons
         json::field("prompt_text", json::str(one_line(ids_text(tok, w.prompt)))),
         json::field("generated_ids", json::numbers(w.generated())),
         json::field("generated_text", is_valid_utf8(generated) ? json::str(generated) : json::null()),
-        json::field("sampler", sampler_json(w.sampler)), json::field("top_k", json::num(w.top_k)),
+        json::field("sampler", sampler_json(w.sampler)), json::field("replayed", json::boolean(w.replayed)),
+        json::field("top_k", json::num(w.top_k)),
         json::field("stop", json::str(stop_reason_text(w.stop))),
         json::field("steps", json::lines(steps)), json::field("prior_top", neighbour_list_json(w.prior_top, tok)),
         json::field("wte_checksum_before", json::str(hex64(w.wte_checksum_before))),
@@ -176,6 +178,7 @@ std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, cons
             {"prob_model", "softmax(logits)[token], temperature 1, no filtering"},
             {"prob_sampling", "probability of the token under the distribution the sampler drew from (penalty, temperature, top-k/top-p/min-p, renormalised); 1 under greedy"},
             {"path_log_prob", "running sum of ln prob_sampling, nats"},
+            {"replayed", "true when the path was given and walked (DecodingWalkOptions::replay), not drawn; prob_sampling is then the chance the sampler would have drawn each token"},
             {"path_log_prob_model", "running sum of ln prob_model, nats"},
             {"logit_split", "logit = content + prior, content = e_v.(gamma*xhat_t), prior = e_v.beta of ln_f; xhat_t from the traced final residual (our formalisation)"},
             {"nearest", "token vectors ranked by dot product and by cosine with c_t, in double precision (the comparison is ours)"},

@@ -143,14 +143,16 @@ DecodingWalk run_decoding_walk(const Checkpoint& m, const std::vector<int>& prom
     walk.V = V;
     walk.top_k = opts.top_k;
     walk.sampler = sampler;
+    walk.replayed = !opts.replay.empty();
     walk.wte_checksum_before = wte_checksum(m);
     const VectorTable table = make_vector_table(m.w.wte, V, C);
 
     GenerateOptions g;
-    g.max_new_tokens = opts.max_new_tokens;
+    g.max_new_tokens = walk.replayed ? int64_t(opts.replay.size()) : opts.max_new_tokens;
     g.eot_id = opts.eot_id;
     g.isa = opts.isa;
     Sampler s(sampler);
+    s.replay = opts.replay;  // generate() then takes these tokens; measure_step is the same
     double path = 0, path_model = 0;
     GenerateResult r = generate(m, s, prompt, g, [&](const StepInfo& info) {
         WalkStep w = measure_step(info, sampler, table, opts.top_k);
