@@ -166,4 +166,49 @@ GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std:
     return r;
 }
 
+double check_gradients(const std::function<double()>& f, std::vector<FdInput> inputs) {
+    double worst = 0;
+    for (FdInput& in : inputs) {
+        std::vector<double>& x = *in.x;
+        if (in.grad.size() != x.size()) {
+            FAIL_CHECK(in.name << ": gradient has " << in.grad.size() << " entries, input " << x.size());
+            continue;
+        }
+        std::vector<double> fd(x.size());
+        for (size_t i = 0; i < x.size(); i++) {
+            const double keep = x[i];
+            x[i] = keep + kFiniteDiffStep;
+            const double up = f();
+            x[i] = keep - kFiniteDiffStep;
+            const double down = f();
+            x[i] = keep;
+            fd[i] = (up - down) / (2 * kFiniteDiffStep);
+        }
+        double max_fd = 0, max_err = 0;
+        size_t at = 0;
+        for (size_t i = 0; i < x.size(); i++) {
+            max_fd = std::max(max_fd, std::fabs(fd[i]));
+            const double err = std::fabs(in.grad[i] - fd[i]);
+            if (!(err <= max_err)) {  // NaN counts as the worst
+                max_err = err;
+                at = i;
+            }
+        }
+        worst = std::max(worst, max_fd > 0 ? max_err / max_fd : max_err);
+        if (!(max_err <= kFiniteDiffRtol * max_fd + kFiniteDiffAtol))
+            FAIL_CHECK(in.name << ": backward vs central differences: max |g - fd| " << max_err
+                               << " at index " << at << " (g " << in.grad[at] << ", fd " << fd[at]
+                               << "), max |fd| " << max_fd);
+    }
+    return worst;
+}
+
+std::vector<double> widen(const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); }
+
+double weighted_sum(const std::vector<double>& out, const std::vector<double>& r) {
+    double s = 0;
+    for (size_t i = 0; i < out.size(); i++) s += out[i] * r[i];
+    return s;
+}
+
 }  // namespace gw::testing
