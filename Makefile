@@ -102,7 +102,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CXX) $(LDSAN) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Suites that run programs need those programs built first.
-$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli: $(BUILD)/gptwalk
+$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_train_cli: $(BUILD)/gptwalk
 $(BUILD)/tests/test_download: $(BUILD)/tools/http_serve
 
 tests: all $(TEST_BIN)

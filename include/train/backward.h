@@ -74,7 +74,8 @@ struct TrainActivations {
 TrainActivations make_train_activations(const Config& config, int64_t B, int64_t T, int threads);
 size_t train_activation_bytes(const TrainActivations& acts);
 
-// Runs B windows: inputs, targets (B, T) ids in [0, V) (the caller checks), T <= n_positions.
+// Runs B windows: inputs, targets (B, T) ids in [0, V) (the caller checks); B and T at most
+// the activations' (validation's last batch may hold fewer windows).
 // Returns the mean loss over the B*T positions (per-position losses stay in acts.losses).
 // dloss > 0: also leaves dloss * (softmax - onehot) in acts.logits, ready for train_backward;
 // each position's weight in the loss being minimised (1 / (B*T), or less under accumulation).

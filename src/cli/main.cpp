@@ -22,6 +22,8 @@ static const Command* const kCommands[] = {&kGenerateCommand, &kTokenizeCommand,
                                            &kWalkFewshotCommand,
                                            &kNeighboursCommand,
                                            &kBenchCommand,
+                                           &kEvalCommand,
+                                           &kTrainCommand,
 };
 
 static void print_help() {
