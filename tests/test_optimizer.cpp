@@ -44,7 +44,7 @@ TEST_CASE("one update by hand: SGD is w -= lr g; AdamW's first step moves each w
     c.kind = OptimizerKind::Sgd;
     std::vector<float> w = w0;
     OptimizerState s = make_optimizer_state(layout, c);
-    UpdateStats st = optimizer_update(w.data(), g.data(), s, layout, c, team);
+    UpdateStats st = optimizer_update(w.data(), g.data(), s, layout, c, team, Isa::Ref);
     CHECK(st.lr == 0.125);
     CHECK(st.clip_scale == 1.0);
     for (size_t i = 0; i < w.size(); i++) REQUIRE(w[i] == w0[i] - 0.125f * g[i]);  // the same float expression
@@ -55,7 +55,7 @@ TEST_CASE("one update by hand: SGD is w -= lr g; AdamW's first step moves each w
     for (float x : g) sq += double(x) * x;
     c.clip = 0.5;
     w = w0;
-    st = optimizer_update(w.data(), g.data(), s, layout, c, team);
+    st = optimizer_update(w.data(), g.data(), s, layout, c, team, Isa::Ref);
     CHECK(st.grad_norm == doctest::Approx(std::sqrt(sq)).epsilon(1e-12));
     CHECK(st.clip_scale == doctest::Approx(0.5 / (std::sqrt(sq) + 1e-6)).epsilon(1e-12));
 
@@ -68,7 +68,7 @@ TEST_CASE("one update by hand: SGD is w -= lr g; AdamW's first step moves each w
     c.weight_decay = 0.5;
     w = w0;
     s = make_optimizer_state(layout, c);
-    optimizer_update(w.data(), g.data(), s, layout, c, team);
+    optimizer_update(w.data(), g.data(), s, layout, c, team, Isa::Ref);
     for (const ParamTensor& t : layout.tensors)
         for (size_t i = t.offset; i < t.offset + t.size; i++) {
             const double want = w0[i] - 0.01 * ((g[i] > 0 ? 1 : -1) + (t.decay ? 0.5 * w0[i] : 0.0));
@@ -124,7 +124,7 @@ TEST_CASE("ten steps of AdamW and of SGD reproduce PyTorch's float64 losses") {
                                           float(1.0 / double(B * T * accum)), ops) / double(accum);
                     if (update) train_backward(grads.data(), acts, layout, params.data(), in.data(), B, T, ops);
                 }
-                if (update) optimizer_update(params.data(), grads.data(), state, layout, c, team);
+                if (update) optimizer_update(params.data(), grads.data(), state, layout, c, team, best_isa());
                 return loss;
             };
             const auto& want = run.find("losses")->items;
@@ -140,5 +140,35 @@ TEST_CASE("ten steps of AdamW and of SGD reproduce PyTorch's float64 losses") {
             MESSAGE(std::string(dir) << " " << name << ": losses " << want[0].number << " -> "
                                      << final_loss << ", largest difference " << worst);
         }
+    }
+}
+
+// The vector loops run the scalar loop's operations in its order, but the compiler may fuse a
+// multiply and an add into one FMA (one rounding fewer): m and v then differ by a few u
+// relative, and the step m_hat / (sqrt(v_hat) + eps), of size <= ~3 here, by ~8u of that. Each
+// of the 3 updates moves a weight by lr times the step, so the weights differ by at most
+// 3 x lr x 3 x 16u, plus 2u of |w| for their own rounding. A wrong lane, tail or decay is off
+// by lr x |step| or lr x wd x |w|: 1e-4 or more, far above.
+TEST_CASE("AdamW's vector loops agree with the scalar loop to float rounding") {
+    Config cfg;
+    cfg.n_embd = 24, cfg.n_head = 2, cfg.n_layer = 1, cfg.n_positions = 5, cfg.vocab_size = 7;  // tensors of odd sizes
+    const ParamLayout layout = param_layout(cfg);
+    const auto w0 = testing::random_floats(layout.total, 3);
+    ThreadTeam team(2);
+    OptimizerConfig c;
+    c.lr = 1e-2;
+    c.clip = 0.5;
+    std::vector<float> want;
+    for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
+        if (!isa_supported(isa)) continue;
+        CAPTURE(isa_name(isa));
+        std::vector<float> w = w0;
+        OptimizerState s = make_optimizer_state(layout, c);
+        for (uint64_t step = 0; step < 3; step++) {
+            const auto g = testing::random_floats(layout.total, 10 + step);
+            optimizer_update(w.data(), g.data(), s, layout, c, team, isa);
+        }
+        if (want.empty()) want = w;
+        testing::check_close(w, want, float(3 * c.lr * 3 * 16 * testing::kFloatU), float(2 * testing::kFloatU));
     }
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/cpu.h"
 #include "core/parallel.h"
 #include "core/tensor.h"
 #include "train/ops.h"     // TrainTimes
@@ -62,7 +63,8 @@ double gradient_norm(const float* grads, size_t n, ThreadTeam& team);
 // One update of params from grads (read only: clipping scales them on the way); state.step += 1.
 // A non-finite gradient norm is not applied: the caller checks stats.grad_norm first (the
 // training loop stops there, keeping the last good checkpoint).
+// isa picks the element loop's vector version (all agree to a few float ulps).
 UpdateStats optimizer_update(float* params, const float* grads, OptimizerState& state, const ParamLayout& layout,
-                             const OptimizerConfig& config, ThreadTeam& team, TrainTimes* times = nullptr);
+                             const OptimizerConfig& config, ThreadTeam& team, Isa isa, TrainTimes* times = nullptr);
 
 }  // namespace gw

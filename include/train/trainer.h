@@ -77,7 +77,8 @@ struct TrainRun {
     std::vector<int> inputs, targets;   // (B, T) one micro-batch's windows
 };
 
-// A run from `initial` (config.parameter_count() floats, layout order): a fresh optimizer
+// A run from `initial` (config.parameter_count() floats, layout order; nullptr: zeros, for
+// the caller to fill run.params in place): a fresh optimizer
 // state and a sampler seeded with settings.seed. Throws gw::Error for settings that cannot run.
 std::unique_ptr<TrainRun> make_train_run(const Config& config, const TrainSettings& settings, const float* initial);
 StepRecord train_step(TrainRun& run, const std::vector<int>& train_ids);

@@ -18,8 +18,8 @@ std::unique_ptr<TrainRun> make_train_run(const Config& config, const TrainSettin
     auto run = std::make_unique<TrainRun>();
     run->settings = s;
     run->layout = param_layout(config);
-    run->params = FloatBuffer(run->layout.total);
-    std::memcpy(run->params.data(), initial, run->layout.total * sizeof(float));
+    run->params = FloatBuffer(run->layout.total);  // zeros
+    if (initial) std::memcpy(run->params.data(), initial, run->layout.total * sizeof(float));
     run->grads = FloatBuffer(run->layout.total);
     run->opt = make_optimizer_state(run->layout, s.optimizer);
     run->sampler.state = s.seed;
@@ -47,7 +47,7 @@ StepRecord train_step(TrainRun& run, const std::vector<int>& train_ids) {
     r.tokens = s.accum * B * T;
     if (std::isfinite(r.loss)) {
         const UpdateStats u = optimizer_update(run.params.data(), run.grads.data(), run.opt, run.layout, s.optimizer,
-                                               *run.team, &run.times);
+                                               *run.team, s.isa, &run.times);
         r.applied = std::isfinite(u.grad_norm);
         r.lr = u.lr;
         r.grad_norm = u.grad_norm;
