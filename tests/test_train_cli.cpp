@@ -48,7 +48,9 @@ TEST_CASE("train and eval answer --help and are listed") {
     CHECK(gptwalk("--help", &out) == 0);
     CHECK(out.find("  train ") != std::string::npos);
     CHECK(out.find("  eval ") != std::string::npos);
-    for (const char* cmd : {"train", "eval"}) {
+    CHECK(gptwalk("walk --help", &out) == 0);
+    CHECK(out.find("  finetune ") != std::string::npos);
+    for (const char* cmd : {"train", "eval", "walk finetune"}) {
         CHECK(gptwalk(std::string(cmd) + " --help", &out) == 0);
         CHECK(out.find(std::string("usage: gptwalk ") + cmd) != std::string::npos);
     }

@@ -60,6 +60,7 @@ extern const Command kWalkEncodeCommand;
 extern const Command kWalkPositionsCommand;
 extern const Command kWalkDecodeCommand;
 extern const Command kWalkFewshotCommand;
+extern const Command kWalkFinetuneCommand;
 extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
 extern const Command kTrainCommand, kEvalCommand;
