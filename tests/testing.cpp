@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "core/tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "train/gradcheck.h"  // central_differences, compare_gradients
 
 namespace gw::testing {
 
@@ -169,36 +170,17 @@ GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std:
 double check_gradients(const std::function<double()>& f, std::vector<FdInput> inputs) {
     double worst = 0;
     for (FdInput& in : inputs) {
-        std::vector<double>& x = *in.x;
-        if (in.grad.size() != x.size()) {
-            FAIL_CHECK(in.name << ": gradient has " << in.grad.size() << " entries, input " << x.size());
+        if (in.grad.size() != in.x->size()) {
+            FAIL_CHECK(in.name << ": gradient has " << in.grad.size() << " entries, input " << in.x->size());
             continue;
         }
-        std::vector<double> fd(x.size());
-        for (size_t i = 0; i < x.size(); i++) {
-            const double keep = x[i];
-            x[i] = keep + kFiniteDiffStep;
-            const double up = f();
-            x[i] = keep - kFiniteDiffStep;
-            const double down = f();
-            x[i] = keep;
-            fd[i] = (up - down) / (2 * kFiniteDiffStep);
-        }
-        double max_fd = 0, max_err = 0;
-        size_t at = 0;
-        for (size_t i = 0; i < x.size(); i++) {
-            max_fd = std::max(max_fd, std::fabs(fd[i]));
-            const double err = std::fabs(in.grad[i] - fd[i]);
-            if (!(err <= max_err)) {  // NaN counts as the worst
-                max_err = err;
-                at = i;
-            }
-        }
-        worst = std::max(worst, max_fd > 0 ? max_err / max_fd : max_err);
-        if (!(max_err <= kFiniteDiffRtol * max_fd + kFiniteDiffAtol))
-            FAIL_CHECK(in.name << ": backward vs central differences: max |g - fd| " << max_err
-                               << " at index " << at << " (g " << in.grad[at] << ", fd " << fd[at]
-                               << "), max |fd| " << max_fd);
+        const std::vector<double> fd = central_differences(f, *in.x, kFiniteDiffStep);
+        const GradError e = compare_gradients(in.grad, fd);
+        worst = std::max(worst, e.relative());
+        if (!(e.max_err <= kFiniteDiffRtol * e.max_fd + kFiniteDiffAtol))
+            FAIL_CHECK(in.name << ": backward vs central differences: max |g - fd| " << e.max_err << " at index "
+                               << e.worst << " (g " << in.grad[e.worst] << ", fd " << fd[e.worst] << "), max |fd| "
+                               << e.max_fd);
     }
     return worst;
 }

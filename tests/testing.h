@@ -83,7 +83,7 @@ std::string tool_binary(const std::string& name);
 // Quotes a string for /bin/sh (single quotes).
 std::string shell_quote(const std::string& s);
 
-// ---- Finite differences: how every backward pass is checked (lesson 17).
+// ---- Finite differences: how every backward pass is checked (lesson 17; train/gradcheck.h).
 // The derivative of a float64 function f along its input x_i, by central differences,
 //   fd_i = (f(x + h e_i) - f(x - h e_i)) / 2h,      h = kFiniteDiffStep,
 // misses df/dx_i by h^2/6 |f'''| (truncation) plus the rounding of the two evaluations
