@@ -25,7 +25,7 @@ GradError compare_gradients(const std::vector<double>& g, const std::vector<doub
     for (size_t i = 0; i < fd.size() && i < g.size(); i++) {
         e.max_fd = std::max(e.max_fd, std::fabs(fd[i]));
         const double err = std::fabs(g[i] - fd[i]);
-        if (!(err <= e.max_err)) {  // NaN counts as the worst
+        if (!std::isnan(e.max_err) && !(err <= e.max_err)) {  // a NaN is the worst, and stays
             e.max_err = err;
             e.worst = i;
         }
