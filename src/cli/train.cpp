@@ -201,12 +201,12 @@ static int run_train(const Args& args) {
     auto run = make_train_run(config, settings, initial.data());
     if (resume) restore_train_state(*run, state);
     const int64_t total = settings.optimizer.steps;
-    std::printf("training %s: %lld parameters, %lld updates of %lld x %lld x %lld tokens (%s, lr %g), %zu training and "
-                "%zu validation tokens, %d thread%s\n",
-                d.data.model.c_str(), (long long)config.parameter_count(), (long long)total,
-                (long long)settings.accum, (long long)settings.batch, (long long)settings.seq,
-                optimizer_name(settings.optimizer.kind), settings.optimizer.lr, split.train.size(), split.val.size(),
-                settings.threads, settings.threads == 1 ? "" : "s");
+    const std::string micro = settings.accum > 1 ? cat(" x ", settings.accum, " micro-batches") : std::string();
+    std::printf("training %s: %lld parameters, %lld updates of %lld windows x %lld tokens%s (%s, lr %g), %zu training "
+                "and %zu validation tokens, %d thread%s\n",
+                d.data.model.c_str(), (long long)config.parameter_count(), (long long)total, (long long)settings.batch,
+                (long long)settings.seq, micro.c_str(), optimizer_name(settings.optimizer.kind), settings.optimizer.lr,
+                split.train.size(), split.val.size(), settings.threads, settings.threads == 1 ? "" : "s");
     if (resume) std::printf("resumed from %s at update %lld\n", args.str("--resume").c_str(), (long long)state.step);
     std::fflush(stdout);
 
