@@ -53,8 +53,8 @@ TEST_CASE("finetune_walk: a copy of the weights is tuned; the record is consiste
     // twice), and the rank within one place (a neighbour closer than that could swap).
     CHECK(w.probes[0].prob_before == doctest::Approx(w.before.shots[0].prob).epsilon(1e-4));
     CHECK(std::llabs(w.probes[0].rank_before - w.before.shots[0].rank) <= 1);
-    CHECK(w.probes[0].prob_after == doctest::Approx(w.after.prob).epsilon(1e-4));
-    CHECK(std::llabs(w.probes[0].rank_after - w.after.rank) <= 1);
+    CHECK(w.probes[0].prob_after == doctest::Approx(w.after.shots.at(0).prob).epsilon(1e-4));
+    CHECK(std::llabs(w.probes[0].rank_after - w.after.shots.at(0).rank) <= 1);
     CHECK(w.points.size() == size_t(2 * model->config.n_layer + 1));
     CHECK(w.layers.size() == size_t(model->config.n_layer + 2));
     for (const FinetuneLayer& l : w.layers) CHECK(l.change > 0);  // AdamW moves every group

@@ -9,7 +9,7 @@
 //            in the prompt, weights fixed (run_fewshot);
 //   train    AdamW on lines "x, y" of TRAINING pairs only (train/trainer.h, in memory),
 //            never the query's pair nor the held-out pairs;
-//   after    the same query with 0 examples on the tuned weights; the held-out pairs (never
+//   after    the same query with k = 0..K examples on the tuned weights; the held-out pairs (never
 //            seen in training: does it generalise?) and the training pairs (did it memorise?),
 //            each before and after: rank, probability, log-probability of the answer's tokens;
 //            per layer, how far the weights moved (|W_after - W_before| / |W_before|) and the
@@ -78,8 +78,8 @@ struct FinetuneLayer {
 struct FinetuneWalk {
     FinetuneTask task;
     FinetuneOptions options;
-    FewshotWalk before;                 // k = 0..K, weights fixed (its checksums are equal)
-    FewshotShot after;                  // the query, 0 examples, tuned weights
+    FewshotWalk before;                 // k = 0..K, weights as given (its checksums are equal)
+    FewshotWalk after;                  // k = 0..K on the tuned weights; shots[0]: the query alone
     std::vector<FinetuneProbe> probes;  // the query, then the held-out pairs, then the trained ones
     std::vector<FinetunePoint> points;  // (2L + 1) the query's walk
     std::vector<FinetuneLayer> layers;  // wte + wpe, h.0 .. h.{L-1}, ln_f

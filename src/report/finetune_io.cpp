@@ -37,19 +37,22 @@ void print_finetune(std::FILE* out, const FinetuneWalk& w, const Tokenizer& tok,
     std::fprintf(out, "gptwalk walk finetune: in-context examples move c_t; fine-tuning moves the weights\n");
     std::fprintf(out, "model:    %s\n", model_dir.c_str());
     std::fprintf(out, "task:     %s; query '%s%s' -> %s (id %d)\n", task.name.c_str(), task.query.input.c_str(),
-                 task.separator.c_str(), quoted_token(&tok, w.after.answer).c_str(), w.after.answer);
+                 task.separator.c_str(), quoted_token(&tok, w.after.shots.at(0).answer).c_str(), w.after.shots.at(0).answer);
     std::string held;
     for (const FewshotPair& p : w.task.held_out) held += (held.empty() ? "" : ", ") + p.input + " -> " + p.output;
     std::fprintf(out, "trained:  %zu pairs, never the query nor the held-out pairs (%s)\n\n", w.task.train.size(),
                  held.c_str());
 
-    std::fprintf(out, "1. in context, weights fixed: k examples before the query\n");
-    std::fprintf(out, "  k   rank  p(answer)  cos(c_t,e_ans)\n");
-    for (const FewshotShot& s : w.before.shots)
-        std::fprintf(out, "%3lld  %5lld  %9.6f  %14.4f\n", (long long)s.k, (long long)s.rank, s.prob, s.cos_answer);
-    std::fprintf(out, "  weights checksum before %s, after %s: %s\n\n", hex64(w.before.checksum_before).c_str(),
-                 hex64(w.before.checksum_after).c_str(),
-                 w.before.checksum_before == w.before.checksum_after ? "identical" : "DIFFERENT (a bug)");
+    std::fprintf(out, "1. the query after k examples in the prompt, on the weights as given and fine-tuned\n");
+    std::fprintf(out, "  k   as given: rank  p(answer)  cos(c_t,e_ans)   fine-tuned: rank  p(answer)  cos(c_t,e_ans)\n");
+    for (size_t i = 0; i < w.before.shots.size() && i < w.after.shots.size(); i++) {
+        const FewshotShot &b = w.before.shots[i], &a = w.after.shots[i];
+        std::fprintf(out, "%3lld  %14lld  %9.6f  %14.4f  %16lld  %9.6f  %14.4f\n", (long long)b.k, (long long)b.rank,
+                     b.prob, b.cos_answer, (long long)a.rank, a.prob, a.cos_answer);
+    }
+    std::fprintf(out, "  in context the weights never change: checksum before %s, after %s (%s)\n\n",
+                 hex64(w.before.checksum_before).c_str(), hex64(w.before.checksum_after).c_str(),
+                 w.before.checksum_before == w.before.checksum_after ? "identical" : "DIFFERENT: a bug");
 
     const double first = w.log.steps.empty() ? NAN : w.log.steps.front().loss;
     const double last = w.log.steps.empty() ? NAN : w.log.steps.back().loss;
@@ -61,14 +64,11 @@ void print_finetune(std::FILE* out, const FinetuneWalk& w, const Tokenizer& tok,
                  hex64(w.checksum_after).c_str(),
                  w.checksum_before == w.checksum_after ? "identical (nothing was learned?)" : "changed: the paths themselves moved");
 
-    const FewshotShot& best = best_shot(w.before);
-    std::fprintf(out, "3. the query with 0 examples on the fine-tuned weights: rank %lld, p %.6f, cos %.4f\n",
-                 (long long)w.after.rank, w.after.prob, w.after.cos_answer);
-    std::fprintf(out, "   (0 examples before: rank %lld, p %.6f; best in context: rank %lld, p %.6f at k = %lld)\n\n",
-                 (long long)w.before.shots.at(0).rank, w.before.shots.at(0).prob, (long long)best.rank, best.prob,
-                 (long long)best.k);
+    const FewshotShot &best = best_shot(w.before), &tuned = w.after.shots.at(0);
+    std::fprintf(out, "  with 0 examples: rank %lld -> %lld; the best prompt on the weights as given: rank %lld at k = %lld\n\n",
+                 (long long)w.before.shots.at(0).rank, (long long)tuned.rank, (long long)best.rank, (long long)best.k);
 
-    std::fprintf(out, "4. every pair with 0 examples, before -> after\n");
+    std::fprintf(out, "3. every pair with 0 examples, before -> after\n");
     std::fprintf(out, "role      pair                   rank             p(answer)              log p(answer)\n");
     for (const FinetuneProbe& p : w.probes) {
         const std::string pair = p.pair.input + " -> " + p.pair.output;
@@ -81,7 +81,7 @@ void print_finetune(std::FILE* out, const FinetuneWalk& w, const Tokenizer& tok,
                  mean_logp(w, "query", false), mean_logp(w, "query", true), mean_logp(w, "held out", false),
                  mean_logp(w, "held out", true), mean_logp(w, "trained", false), mean_logp(w, "trained", true));
 
-    std::fprintf(out, "5. along the query's walk: the answer's logit-lens rank; how far each layer's weights moved\n");
+    std::fprintf(out, "4. along the query's walk: the answer's logit-lens rank; how far each layer's weights moved\n");
     std::fprintf(out, "point            rank before  rank after     weights     |dW|/|W|\n");
     size_t layer = 0;
     for (size_t k = 0; k < w.points.size(); k++) {
@@ -101,10 +101,13 @@ void print_finetune(std::FILE* out, const FinetuneWalk& w, const Tokenizer& tok,
 
 std::string finetune_json(const FinetuneWalk& w, const Tokenizer& tok, const std::string& model_dir) {
     using json::field, json::num;
-    std::vector<std::string> shots, probes, points, layers, steps;
-    for (const FewshotShot& s : w.before.shots)
-        shots.push_back(json::object({field("k", num(s.k)), field("rank", num(s.rank)), field("prob", num(s.prob)),
-                                      field("cos_answer", num(s.cos_answer))}));
+    std::vector<std::string> shots, tuned_shots, probes, points, layers, steps;
+    const auto shot = [&](const FewshotShot& s) {
+        return json::object({field("k", num(s.k)), field("rank", num(s.rank)), field("prob", num(s.prob)),
+                             field("cos_answer", num(s.cos_answer))});
+    };
+    for (const FewshotShot& s : w.before.shots) shots.push_back(shot(s));
+    for (const FewshotShot& s : w.after.shots) tuned_shots.push_back(shot(s));
     for (const FinetuneProbe& p : w.probes)
         probes.push_back(json::object(
             {field("role", json::str(p.role)), field("input", json::str(p.pair.input)),
@@ -131,8 +134,7 @@ std::string finetune_json(const FinetuneWalk& w, const Tokenizer& tok, const std
          field("checksum_before", json::str(hex64(w.checksum_before))),
          field("checksum_after", json::str(hex64(w.checksum_after))), field("train_tokens", num(w.train_tokens)),
          field("seconds", num(w.seconds)), field("in_context", json::lines(shots)),
-         field("after", json::object({field("rank", num(w.after.rank)), field("prob", num(w.after.prob)),
-                                      field("cos_answer", num(w.after.cos_answer))})),
+         field("in_context_tuned", json::lines(tuned_shots)),
          field("probes", json::lines(probes)), field("walk", json::lines(points)), field("layers", json::lines(layers)),
          field("training", json::lines(steps)),
          field("definitions",
@@ -151,13 +153,14 @@ Image finetune_picture(const FinetuneWalk& w, const Tokenizer& tok) {
         c.series = std::move(s);
         return render_chart(c, 560, 420);
     };
-    Series in_context{"in context", {}, {}, true, true, {}};
-    Series tuned{"tuned, k=0", {}, {}, true, false, {}};
+    Series in_context{"as given", {}, {}, true, true, {}}, tuned{"fine-tuned", {}, {}, true, true, {}};
     for (const FewshotShot& s : w.before.shots) {
         in_context.x.push_back(double(s.k));
         in_context.y.push_back(std::log10(double(s.rank)));
+    }
+    for (const FewshotShot& s : w.after.shots) {
         tuned.x.push_back(double(s.k));
-        tuned.y.push_back(std::log10(double(w.after.rank)));
+        tuned.y.push_back(std::log10(double(s.rank)));
     }
     Series lens_before{"before", {}, {}, true, true, {}}, lens_after{"after", {}, {}, true, true, {}};
     for (size_t k = 0; k < w.points.size(); k++) {
@@ -191,14 +194,14 @@ Image finetune_picture(const FinetuneWalk& w, const Tokenizer& tok) {
         loss.y.push_back(r.loss);
     }
     return compose_grid(
-        {chart("The answer's rank: in context vs fine-tuned", "k (examples in the prompt)", "log10 rank (0 = top)",
+        {chart("The answer's rank after k examples", "k (examples in the prompt)", "log10 rank (0 = top)",
                {in_context, tuned}),
          chart("Logit-lens rank along the query's walk", "layer (half-layer points)", "log10 rank", {lens_before, lens_after}),
          chart("How far the weights moved", "weights (wte + wpe, blocks, ln_f)", "|dW| / |W|", {moved}),
          chart("log p(answer), 0 examples: before vs after", "before (nats)", "after (nats)", roles),
          chart("Fine-tuning", "update", "training loss (nats)", {loss})},
         3, cat("Fine-tuning reshapes the paths (", w.task.fewshot.name, ": '", w.task.fewshot.query.input,
-               w.task.fewshot.separator, "' -> ", token_ascii(&tok, w.after.answer), ")"));
+               w.task.fewshot.separator, "' -> ", token_ascii(&tok, w.after.shots.at(0).answer), ")"));
 }
 
 }  // namespace gw

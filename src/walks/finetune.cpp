@@ -151,7 +151,7 @@ FinetuneWalk finetune_walk(const Checkpoint& model, const Tokenizer& tok, const 
     // The same measurements on the tuned weights.
     const auto tuned = checkpoint_over(model.config, run->params.data(), model.dir + " (fine-tuned)");
     w.checksum_after = all_weights_checksum(*tuned);
-    w.after = run_fewshot(*tuned, tok, task.fewshot, 0, o.isa).shots.at(0);
+    w.after = run_fewshot(*tuned, tok, task.fewshot, o.max_k, o.isa);
     for (FinetuneProbe& p : probes) measure(p, *tuned, tok, task.fewshot.separator, o.isa, true);
     w.probes = probes;
     const std::vector<int64_t> ranks_after = lens_ranks(*tuned, query_ids, probes[0].answer, o.isa);
