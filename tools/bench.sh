@@ -100,9 +100,9 @@ train_row() {  # train_row THREADS -> gptwalk vs torch
   if [ $TORCH = yes ]; then
     local ratio
     ratio=$(awk -v a="$(field "$g" train_tok_s)" -v b="$(field "$p" tok_s)" 'BEGIN { printf "%.2f", a / b }')
-    echo "| $1 | $ours | $(fmt "$(field "$p" tok_s)" 1) ($(fmt "$(field "$p" tok_s_min)" 0)–$(fmt "$(field "$p" tok_s_max)" 0)) | ${ratio}× | ≥ 1 | $(verdict "$ratio" ">=" 1) | $(fmt "$(field "$g" cpu_tok_s)" 0) |"
+    echo "| $1 | $ours | $(fmt "$(field "$p" tok_s)" 1) ($(fmt "$(field "$p" tok_s_min)" 0)–$(fmt "$(field "$p" tok_s_max)" 0)) | ${ratio}× | ≥ 1 | $(verdict "$ratio" ">=" 1) | $(fmt "$(field "$g" cpu_tok_s)" 0) / $(fmt "$(field "$p" cpu_tok_s)" 0) |"
   else
-    echo "| $1 | $ours | skipped: /usr/bin/python3 has no torch | — | ≥ 1 | — | $(fmt "$(field "$g" cpu_tok_s)" 0) |"
+    echo "| $1 | $ours | skipped: /usr/bin/python3 has no torch | — | ≥ 1 | — | $(fmt "$(field "$g" cpu_tok_s)" 0) / — |"
   fi
 }
 train_shares() {  # train_shares FILE -> "fwd_matmul 8.1%, ..." (parts of at least 0.5%)
@@ -156,7 +156,7 @@ LOAD=$(field "$CACHE/t1.json" load_s)
   echo
   echo "The shipped model's shape ($(field "$CACHE/train_t1.json" parameters) parameters), random init, $TRAIN_B windows of $TRAIN_T tokens an update (AdamW, clip 1.0), $TRAIN_STEPS timed updates after one untimed; medians (min–max) of the updates' tokens/s. PyTorch $( [ $TORCH = yes ] && field "$CACHE/torch_t1.json" torch | tr -d '"' ) (float32, the same model, optimizer and windows; tools/reference/train_bench_torch.py) ran right after gptwalk at each thread count."
   echo
-  echo "| threads | gptwalk tok/s | PyTorch tok/s | ratio | goal | met | gptwalk tokens per CPU-second |"
+  echo "| threads | gptwalk tok/s | PyTorch tok/s | ratio | goal | met | tokens per CPU-second: gptwalk / PyTorch |"
   echo "|---|---|---|---|---|---|---|"
   train_row 1
   train_row 2

@@ -151,21 +151,24 @@ void lm_head_backward_weight(float* dwte, const float* dlogits, const float* x, 
     matmul_at(dwte + v0 * C, C, dlogits + v0, V, x, C, v1 - v0, C, T, 1.0f, 1.0f);
 }
 
-// The plain loops of both backwards, in double sums; S = float or double.
+// The plain loops of a product's backward, in double sums; S = float or double. The weight
+// is read as w(i, o) = w[i * wi + o * wo] (and its gradient written the same way): a linear
+// layer's (IC, OC) row-major matrix has wi = OC, wo = 1; the tied head reads wte (V, C) as its
+// transpose, (C, V), with wi = 1, wo = C.
 template <typename S>
-static void linear_backward_loops(S* dinp, S* dw, S* db, const S* dout, const S* inp, const S* w,
-                                  int64_t T, int64_t IC, int64_t OC) {
-    for (int64_t t = 0; t < T; t++)  // dinp[t, i] += sum_o dout[t, o] w[i, o]
+static void product_backward_loops(S* dinp, S* dw, S* db, const S* dout, const S* inp, const S* w, int64_t T,
+                                   int64_t IC, int64_t OC, int64_t wi, int64_t wo) {
+    for (int64_t t = 0; t < T; t++)  // dinp[t, i] += sum_o dout[t, o] w(i, o)
         for (int64_t i = 0; i < IC; i++) {
             double sum = 0;
-            for (int64_t o = 0; o < OC; o++) sum += double(dout[t * OC + o]) * w[i * OC + o];
+            for (int64_t o = 0; o < OC; o++) sum += double(dout[t * OC + o]) * w[i * wi + o * wo];
             dinp[t * IC + i] = S(dinp[t * IC + i] + sum);
         }
-    for (int64_t i = 0; i < IC; i++)  // dw[i, o] += sum_t inp[t, i] dout[t, o]
+    for (int64_t i = 0; i < IC; i++)  // dw(i, o) += sum_t inp[t, i] dout[t, o]
         for (int64_t o = 0; o < OC; o++) {
             double sum = 0;
             for (int64_t t = 0; t < T; t++) sum += double(inp[t * IC + i]) * dout[t * OC + o];
-            dw[i * OC + o] = S(dw[i * OC + o] + sum);
+            dw[i * wi + o * wo] = S(dw[i * wi + o * wo] + sum);
         }
     if (db)
         for (int64_t o = 0; o < OC; o++) {  // db[o] += sum_t dout[t, o]
@@ -177,39 +180,20 @@ static void linear_backward_loops(S* dinp, S* dw, S* db, const S* dout, const S*
 
 void linear_backward_ref(float* dinp, float* dw, float* db, const float* dout, const float* inp,
                          const float* w, int64_t T, int64_t IC, int64_t OC) {
-    linear_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC);
+    product_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC, OC, 1);
 }
 void linear_backward_ref(double* dinp, double* dw, double* db, const double* dout,
                          const double* inp, const double* w, int64_t T, int64_t IC, int64_t OC) {
-    linear_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC);
-}
-
-// The tied head's backward is a linear backward with w = wte^T and no bias; with the
-// loops written over wte (V, C) directly.
-template <typename S>
-static void lm_head_backward_loops(S* dx, S* dwte, const S* dlogits, const S* x, const S* wte,
-                                   int64_t T, int64_t C, int64_t V) {
-    for (int64_t t = 0; t < T; t++)  // dx[t, c] += sum_v dlogits[t, v] wte[v, c]
-        for (int64_t c = 0; c < C; c++) {
-            double sum = 0;
-            for (int64_t v = 0; v < V; v++) sum += double(dlogits[t * V + v]) * wte[v * C + c];
-            dx[t * C + c] = S(dx[t * C + c] + sum);
-        }
-    for (int64_t v = 0; v < V; v++)  // dwte[v, c] += sum_t dlogits[t, v] x[t, c]
-        for (int64_t c = 0; c < C; c++) {
-            double sum = 0;
-            for (int64_t t = 0; t < T; t++) sum += double(dlogits[t * V + v]) * x[t * C + c];
-            dwte[v * C + c] = S(dwte[v * C + c] + sum);
-        }
+    product_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC, OC, 1);
 }
 
 void lm_head_backward_ref(float* dx, float* dwte, const float* dlogits, const float* x,
                           const float* wte, int64_t T, int64_t C, int64_t V) {
-    lm_head_backward_loops(dx, dwte, dlogits, x, wte, T, C, V);
+    product_backward_loops<float>(dx, dwte, nullptr, dlogits, x, wte, T, C, V, 1, C);
 }
 void lm_head_backward_ref(double* dx, double* dwte, const double* dlogits, const double* x,
                           const double* wte, int64_t T, int64_t C, int64_t V) {
-    lm_head_backward_loops(dx, dwte, dlogits, x, wte, T, C, V);
+    product_backward_loops<double>(dx, dwte, nullptr, dlogits, x, wte, T, C, V, 1, C);
 }
 
 }  // namespace gw

@@ -6,8 +6,8 @@ A reference for `make bench` (tools/bench.sh), not a dependency: GPT-2 written o
 products, causal attention with an explicit masked softmax, tanh GELU, the tied head, softmax
 cross-entropy), AdamW (betas 0.9, 0.95, weight decay 0.1 on matrices) with gradient clipping
 at 1.0, on random token windows. It times `--steps` updates after `--warmup` untimed ones and
-prints one JSON object: tokens per second (median over the timed steps, with min and max) and
-the peak resident memory.
+prints one JSON object: tokens per second (median over the timed steps, with min and max),
+tokens per CPU-second of the whole process, and the peak resident memory.
 
   /usr/bin/python3 tools/reference/train_bench_torch.py --model weights/tiny-gpt2 --batch 8 --seq 64 --threads 1
 
@@ -79,8 +79,10 @@ def main():
         return F.cross_entropy((x @ p["wte"].T).reshape(B * T, V), targets.reshape(B * T))
 
     gen = torch.Generator().manual_seed(a.seed)
-    times, losses = [], []
+    times, losses, cpu0 = [], [], 0.0
     for step in range(a.warmup + a.steps):
+        if step == a.warmup:
+            cpu0 = time.process_time()  # CPU seconds of every thread of the process
         ids = torch.randint(0, V, (B, T + 1), generator=gen)
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
@@ -92,13 +94,14 @@ def main():
         if step >= a.warmup:
             times.append(elapsed)
             losses.append(loss.item())
+    cpu_tok_s = B * T * len(times) / (time.process_time() - cpu0)
     rates = sorted(B * T / t for t in times)
     n = len(rates)
     median = rates[n // 2] if n % 2 else 0.5 * (rates[n // 2 - 1] + rates[n // 2])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
     print(json.dumps({"peer": "torch", "torch": torch.__version__, "threads": a.threads, "batch": B, "seq": T,
                       "parameters": sum(t.numel() for t in params), "tok_s": median, "tok_s_min": rates[0],
-                      "tok_s_max": rates[-1], "steps": n, "peak_rss_mb": peak_kb / 1024.0, "last_loss": losses[-1]}))
+                      "tok_s_max": rates[-1], "cpu_tok_s": cpu_tok_s, "steps": n, "peak_rss_mb": peak_kb / 1024.0, "last_loss": losses[-1]}))
 
 
 if __name__ == "__main__":
