@@ -2,6 +2,7 @@
 // `gptwalk eval` (mean next-token loss of a text).
 #include <unistd.h>  // isatty
 
+#include <climits>  // INT64_MIN
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -60,8 +61,9 @@ static std::vector<Flag> train_flags() {
                   {"--stop-after", "N", "stop after update N as if interrupted, leaving its checkpoint (to split a run)"}}});
 }
 
-// --config "n_layer=2,n_embd=128": fields of base changed.
-static Config config_from_spec(Config c, const std::string& spec) {
+// --config "n_layer=2,n_embd=128": fields of base changed (base = a default Config: only the
+// spec's own syntax is checked, as every flag's value is before anything is read).
+static Config config_from_spec(Config c, const std::string& spec, bool check_sizes = true) {
     size_t i = 0;
     while (i <= spec.size()) {
         size_t j = spec.find(',', i);
@@ -78,6 +80,7 @@ static Config config_from_spec(Config c, const std::string& spec) {
         *fields[key] = v;
         i = j + 1;
     }
+    if (!check_sizes) return c;
     try {
         validate_config(c, "--config");
     } catch (const Error& e) {
@@ -138,15 +141,21 @@ void save(Destination& d, const TrainRun& run, const TrainLog& log) {
 }  // namespace
 
 static int run_train(const Args& args) {
-    if (!args.has("--data") || !args.has("--out")) throw UsageError("train: give --data FILE and --out DIR");
     const bool resume = args.has("--resume");
     if (resume)
         for (const char* f : kRunFlags)
             if (args.has(f)) throw UsageError(cat("train: ", f, " comes from the checkpoint with --resume (only --steps may change)"));
     if (args.has("--config") && args.has("--resume")) throw UsageError("train: --config and --resume cannot be combined");
+    // Every value is checked before anything is read: a malformed one is named first.
+    TrainSettings settings = resume ? TrainSettings{} : settings_from(args);
+    settings.threads = threads_from(args);
+    settings.isa = kernels_from(args);
+    const int64_t stop_after_flag = args.integer("--stop-after", 0, 1, int64_t(1) << 40);
+    const int64_t steps_flag = args.integer("--steps", 0, 1, int64_t(1) << 40);
+    if (args.has("--config")) config_from_spec(Config{}, args.str("--config"), false);
+    if (!args.has("--data") || !args.has("--out")) throw UsageError("train: give --data FILE and --out DIR");
     Destination d;
     d.out = args.str("--out");
-    TrainSettings settings;
     Config config;
     std::vector<float> initial;
     TrainResume state;
@@ -154,8 +163,16 @@ static int run_train(const Args& args) {
     if (resume) {
         const std::string from = args.str("--resume");
         state = read_train_state(from);
+        const int threads = settings.threads;
+        const Isa isa = settings.isa;
         settings = state.settings;
-        if (args.has("--steps")) settings.optimizer.steps = args.integer("--steps", 0, state.step, int64_t(1) << 40);
+        settings.threads = threads;
+        settings.isa = isa;
+        if (args.has("--steps")) {
+            if (steps_flag < state.step)
+                throw UsageError(cat("--steps ", steps_flag, " is below the update the checkpoint is at (", state.step, ")"));
+            settings.optimizer.steps = steps_flag;
+        }
         config = state.config;
         initial = state.params;
         d.tokenizer_dir = from;
@@ -166,15 +183,12 @@ static int run_train(const Args& args) {
             while (!log.evals.empty() && log.evals.back().step > state.step) log.evals.pop_back();
         }
     } else {
-        settings = settings_from(args);
         d.tokenizer_dir = model_dir(args);
         config = load_config(d.tokenizer_dir + "/config.json");
         if (args.has("--config")) config = config_from_spec(config, args.str("--config"));
         d.data.model = args.has("--config") ? cat("a new model (", args.str("--config"), ")") : d.tokenizer_dir;
     }
-    settings.threads = threads_from(args);
-    settings.isa = kernels_from(args);
-    const int64_t stop_after = args.integer("--stop-after", settings.optimizer.steps, 1, int64_t(1) << 40);
+    const int64_t stop_after = args.has("--stop-after") ? stop_after_flag : settings.optimizer.steps;
     if (settings.seq > config.n_positions)
         throw UsageError(cat("--seq ", settings.seq, " is longer than the model's context (n_positions ", config.n_positions, ")"));
 
@@ -262,10 +276,11 @@ static std::vector<Flag> eval_flags() {
 }
 
 static int run_eval(const Args& args) {
-    if (!args.has("--data")) throw UsageError("eval: give --data FILE");
-    const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
     const int threads = threads_from(args);
+    args.integer("--seq", 1, INT64_MIN, INT64_MAX);  // malformed: named now; its range needs the model
+    if (!args.has("--data")) throw UsageError("eval: give --data FILE");
+    const std::string dir = model_dir(args);
     auto model = load_checkpoint(dir);
     const int64_t P = model->config.n_positions;
     const int64_t S = args.integer("--seq", P - 1, 1, P);
