@@ -3,8 +3,14 @@
 // a stopped run resumed bit for bit, and a trained model that every command loads.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "core/json.h"
 #include "core/mapped_file.h"
@@ -186,4 +192,53 @@ TEST_CASE("fine-tuning the shipped model: F16 output loads, the loss on its text
     // Two updates on this very text: its loss falls by far more than F16 rounding moves it.
     CHECK(parse_json(after, "after").find("loss")->number < parse_json(before, "before").find("loss")->number - 0.1);
     CHECK(gptwalk("generate --model " + tmp.file("ft") + " --prompt \"five comes\" -n 4 --greedy", &out) == 0);
+}
+
+TEST_CASE("a run killed mid-way leaves its last checkpoint whole, and resuming it ends bit for bit as if never killed") {
+    TempDir tmp;
+    testing::write_text_file(tmp.file("text.txt"), corpus());
+    // A very small model (0.8M numbers, mostly the head), a checkpoint every 5 updates.
+    const std::string run = "train --data " + tmp.file("text.txt") +
+                            " --config n_layer=1,n_embd=16,n_head=2,n_positions=32 --batch 2 --seq 8 --steps 60"
+                            " --save-every 5 --eval-every 60 ";
+    std::string out;
+    REQUIRE(gptwalk(run + "--out " + tmp.file("whole"), &out) == 0);
+    // The same run as our own child (fork + exec, so its pid cannot be reused by another process
+    // before we reap it), killed with SIGKILL (no chance to tidy up) once its first checkpoint is
+    // there; it may be writing the next one at that moment. How far it got depends on the
+    // machine's speed and load, so the test holds in every case:
+    //  - killed mid-run (the usual case): the folder under the name is the last checkpoint it
+    //    committed, and resuming it must reproduce the uninterrupted run's final files exactly;
+    //  - it finished before the kill (a very fast machine): the folder is the finished run, and
+    //    resuming at the end must rewrite the same files; the kill then proves nothing, which
+    //    the test says in its output (MESSAGE) rather than failing.
+    const std::string command = "exec " + shell_quote(testing::gptwalk_binary()) + " " + run + "--out " +
+                                tmp.file("killed") + " >/dev/null 2>&1 </dev/null";
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const std::string state = tmp.file("killed/train_state.safetensors");
+    int status = 0;
+    bool finished = false;  // no time limit: the run ends by itself as the one above did
+    while (!file_exists(state) && !finished) {
+        finished = waitpid(pid, &status, WNOHANG) == pid;
+        if (!finished) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!finished) {
+        kill(pid, SIGKILL);
+        REQUIRE(waitpid(pid, &status, 0) == pid);
+    }
+    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if (!killed) MESSAGE("the run finished before it could be killed: only resuming a finished run was checked");
+    CHECK((killed || (WIFEXITED(status) && WEXITSTATUS(status) == 0)));
+    // Whatever it was doing, the folder under the name is a whole model that loads.
+    CHECK(gptwalk("inspect --model " + tmp.file("killed"), &out) == 0);
+    REQUIRE(gptwalk("train --data " + tmp.file("text.txt") + " --resume " + tmp.file("killed") + " --out " +
+                        tmp.file("resumed"),
+                    &out) == 0);
+    for (const char* f : {"model.safetensors", "train_state.safetensors"})
+        CHECK(read_file(tmp.file("whole/") + f) == read_file(tmp.file("resumed/") + f));
 }
