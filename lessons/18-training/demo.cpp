@@ -31,7 +31,7 @@
 namespace {
 
 struct Options {
-    std::string data = "data/pride-and-prejudice-1-10.txt";
+    std::string data = "lessons/data/pride-and-prejudice-1-10.txt";
     std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
     int64_t steps = 60, every = 20;
     double lr = 2e-3;

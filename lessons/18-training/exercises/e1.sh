@@ -12,7 +12,7 @@ mkdir -p "$dir"
 run() {  # run OUT [FLAGS...] -> the learning rates of OUT/train_log.json, one a line
     local out=$1; shift
     rm -rf "$out"
-    "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 --data data/pride-and-prejudice-1-10.txt \
+    "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 --data lessons/data/pride-and-prejudice-1-10.txt \
         --out "$out" --steps 4 --batch 1 --seq 8 --warmup 0 --lr 1e-3 --min-lr 0 --save-every 0 "$@" >/dev/null || return 1
     sed -n 's/.*"step": [0-9]*, "loss": [^,]*, "lr": \([^,]*\),.*/\1/p' "$out/train_log.json"
 }

@@ -61,7 +61,7 @@ if ! g++ -std=c++17 -O1 -Iinclude "$dir/18-e2.cpp" -o "$dir/18-e2" "$BUILD/libgp
     exit 1
 fi
 "$dir/18-e2"
-if ! "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 --data data/pride-and-prejudice-1-10.txt \
+if ! "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 --data lessons/data/pride-and-prejudice-1-10.txt \
      --out "$dir/18-e2-run" --steps 1 --batch 1 --seq 8 --optimizer momentum --save-every 0 >/dev/null 2>"$dir/18-e2-run.log"; then
     echo "e2: FAIL: gptwalk train --optimizer momentum: $(cat "$dir/18-e2-run.log")"
     exit 1
