@@ -40,7 +40,9 @@ struct View {
 };
 
 // An owning, 64-byte-aligned float buffer (aligned so vector loads never split a
-// cache line at row starts). Move-only; frees itself.
+// cache line at row starts). Frees itself. A move hands the memory over; a copy allocates
+// new memory and copies every float (so two buffers never share, and none is freed twice):
+// copying a RunState forks a KV cache (lesson 13's beam search), at the cost of its bytes.
 class FloatBuffer {
 public:
     FloatBuffer() = default;
@@ -48,8 +50,8 @@ public:
     ~FloatBuffer() { std::free(data_); }
     FloatBuffer(FloatBuffer&& o) noexcept;
     FloatBuffer& operator=(FloatBuffer&& o) noexcept;
-    FloatBuffer(const FloatBuffer&) = delete;
-    FloatBuffer& operator=(const FloatBuffer&) = delete;
+    FloatBuffer(const FloatBuffer& o);
+    FloatBuffer& operator=(const FloatBuffer& o);
 
     float* data() { return data_; }
     const float* data() const { return data_; }

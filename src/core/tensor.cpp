@@ -1,7 +1,7 @@
 // core/tensor.cpp — shapes and aligned buffers (lesson 01).
 #include "core/tensor.h"
 
-#include <cstring>  // memset
+#include <cstring>  // memset, memcpy
 #include <new>      // std::bad_alloc
 #include <utility>  // std::exchange
 
@@ -39,6 +39,15 @@ FloatBuffer::FloatBuffer(size_t n) : size_(n) {
     data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
     if (!data_) throw std::bad_alloc();
     std::memset(data_, 0, bytes);
+}
+
+FloatBuffer::FloatBuffer(const FloatBuffer& o) : FloatBuffer(o.size_) {
+    if (size_) std::memcpy(data_, o.data_, size_ * sizeof(float));
+}
+
+FloatBuffer& FloatBuffer::operator=(const FloatBuffer& o) {
+    if (this != &o) *this = FloatBuffer(o);  // copy first, then move in: o stays intact on failure
+    return *this;
 }
 
 FloatBuffer::FloatBuffer(FloatBuffer&& o) noexcept

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "kernels/crossentropy.h"
 #include "model/forward.h"
+#include "model/sampler.h"  // require_finite_logits
 
 namespace gw {
 
@@ -30,6 +31,9 @@ TextEval evaluate_tokens(const Checkpoint& model, const std::vector<int>& ids, i
         const int64_t n = std::min(S, N - 1 - start);       // its predictions
         state.n_past = 0;                                   // an empty context for every window
         forward(logits.data(), model, state, ids.data() + start, n, fwd);
+        // A NaN loss would be a silently wrong answer: say where the logits stopped being numbers.
+        for (int64_t i = 0; i < n; i++)
+            require_finite_logits(logits.data() + i * V, V, cat("token ", start + i, " of the text"));
         crossentropy(isa, nullptr, losses.data(), logits.data(), ids.data() + start + 1, n, V, 0.0f);
         for (int64_t i = 0; i < n; i++) sum += losses[size_t(i)];
     }

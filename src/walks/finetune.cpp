@@ -6,8 +6,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json.h"             // quoted
 #include "core/vecmath.h"         // rank_of, softmax_probs, cosine
 #include "model/forward.h"
+#include "model/sampler.h"       // require_finite_logits
 #include "model/tokenizer.h"
 #include "model/weights.h"        // copy_weights_flat, checkpoint_over
 #include "walks/encoding_walk.h"  // traced_forward, logit_lens, half_layer_point
@@ -64,6 +66,9 @@ void measure(FinetuneProbe& pr, const Checkpoint& m, const Tokenizer& tok, const
     fwd.isa = isa;
     fwd.all_logits = true;  // every row's logits, and every row's context vector in state.context
     forward(logits.data(), m, state, full.data(), T, fwd);
+    for (int64_t t = P; t < T; t++)
+        require_finite_logits(logits.data() + (t - 1) * V, V,
+                              cat("position ", t - 1, " of the prompt ", quoted(prompt)));
     pr.answer = full[size_t(P)];
     const float* z = logits.data() + (P - 1) * V;  // the prediction after the prompt
     double lp = 0;
