@@ -33,7 +33,7 @@ TextEval evaluate_tokens(const Checkpoint& model, const std::vector<int>& ids, i
         forward(logits.data(), model, state, ids.data() + start, n, fwd);
         // A NaN loss would be a silently wrong answer: say where the logits stopped being numbers.
         for (int64_t i = 0; i < n; i++)
-            require_finite_logits(logits.data() + i * V, V, cat("token ", start + i, " of the text"));
+            require_finite_logits(logits.data() + i * V, V, cat("position ", i, " of the window at token ", start, " of the text"));
         crossentropy(isa, nullptr, losses.data(), logits.data(), ids.data() + start + 1, n, V, 0.0f);
         for (int64_t i = 0; i < n; i++) sum += losses[size_t(i)];
     }
