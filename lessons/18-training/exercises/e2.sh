@@ -1,69 +1,14 @@
 #!/usr/bin/env bash
 # Lesson 18, exercise 2 — momentum: OptimizerKind::Momentum, m <- 0.9 m + g, w <- w - lr_t m.
 # Run from the repository root with BUILD set to the build folder (make check-exercise L=18 E=2).
-# Compiles a checker that runs two updates on known gradients and compares every weight with
-# w0 - lr_1 g1 - lr_2 (0.9 g1 + g2), then trains one update with `--optimizer momentum`.
-set -euo pipefail
-BUILD=${BUILD:-build}
-make -s BUILD="$BUILD" "$BUILD/libgptwalk.a" "$BUILD/gptwalk"
-dir="$BUILD/exercises"
-mkdir -p "$dir"
-cat >"$dir/18-e2.cpp" <<'EOF'
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <vector>
-
-#include "train/optimizer.h"
-
-int main() {
-    gw::Config cfg;
-    cfg.n_embd = 8, cfg.n_head = 2, cfg.n_layer = 1, cfg.n_positions = 4, cfg.vocab_size = 11;
-    const gw::ParamLayout layout = gw::param_layout(cfg);
-    std::vector<float> w0(layout.total), g1(layout.total), g2(layout.total);
-    for (size_t i = 0; i < layout.total; i++) {
-        w0[i] = std::sin(0.1f * float(i));
-        g1[i] = std::cos(0.3f * float(i));
-        g2[i] = std::sin(0.7f * float(i) + 1.0f);
-    }
-    gw::OptimizerConfig c;
-    c.kind = gw::OptimizerKind::Momentum;
-    c.lr = 0.1;
-    c.min_lr = 0.01;
-    c.steps = 2;
-    c.warmup = 0;
-    c.clip = 0;
-    if (std::strcmp(gw::optimizer_name(c.kind), "momentum") != 0) {
-        std::printf("e2: FAIL: optimizer_name(Momentum) is '%s', want 'momentum'\n", gw::optimizer_name(c.kind));
-        return 1;
-    }
-    gw::ThreadTeam team(1);
-    gw::OptimizerState s = gw::make_optimizer_state(layout, c);
-    std::vector<float> w = w0;
-    gw::optimizer_update(w.data(), g1.data(), s, layout, c, team, gw::Isa::Ref);
-    gw::optimizer_update(w.data(), g2.data(), s, layout, c, team, gw::Isa::Ref);
-    const double lr1 = gw::learning_rate(c, 0), lr2 = gw::learning_rate(c, 1);
-    for (size_t i = 0; i < layout.total; i++) {
-        const double want = double(w0[i]) - lr1 * g1[i] - lr2 * (0.9 * g1[i] + g2[i]);
-        if (std::fabs(w[i] - want) > 1e-6) {  // a few float roundings of O(1) values
-            std::printf("e2: FAIL: weight %zu is %.7f after two updates, want %.7f\n", i, w[i], want);
-            return 1;
-        }
-    }
-    std::printf("e2: PASS: two momentum updates match w0 - lr1 g1 - lr2 (0.9 g1 + g2)\n");
-    return 0;
-}
-EOF
-if ! g++ -std=c++17 -O1 -Iinclude "$dir/18-e2.cpp" -o "$dir/18-e2" "$BUILD/libgptwalk.a" \
-     $(sed -n 2p "$BUILD/openblas.flags") -lstb -lpthread -lm 2>"$dir/18-e2.log"; then
-    echo "e2: FAIL: the checker does not compile (see $dir/18-e2.log): is OptimizerKind::Momentum in"
-    echo "    include/train/optimizer.h?"
-    exit 1
-fi
-"$dir/18-e2"
-if ! "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 --data lessons/data/pride-and-prejudice-1-10.txt \
-     --out "$dir/18-e2-run" --steps 1 --batch 1 --seq 8 --optimizer momentum --save-every 0 >/dev/null 2>"$dir/18-e2-run.log"; then
-    echo "e2: FAIL: gptwalk train --optimizer momentum: $(cat "$dir/18-e2-run.log")"
-    exit 1
-fi
-echo "e2: PASS: gptwalk train --optimizer momentum runs"
+# Its own program (exercises/e2_check.cpp) runs two updates on known gradients and compares
+# every weight with w0 - lr_1 g1 - lr_2 (0.9 g1 + g2); then one update of
+# `gptwalk train --optimizer momentum` must run.
+source lessons/exercise.sh
+check_program e2_check
+result=$OUTPUT
+build "$BUILD/gptwalk"
+run "$BUILD/gptwalk" train --config n_layer=1,n_embd=32,n_head=2,n_positions=32 \
+    --data lessons/data/pride-and-prejudice-1-10.txt --out "$SCRATCH/run" --steps 1 --batch 1 --seq 8 \
+    --optimizer momentum --save-every 0
+pass "$result; gptwalk train --optimizer momentum runs"
