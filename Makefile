@@ -8,7 +8,7 @@
 #   make serve      the walk explorer in the browser on the shipped model (installs deps if missing)
 #   make lessons    build every lesson demo;  make test-lessons  check lesson outputs
 #   make check-exercise L=03 E=2   run one exercise's check (PASS or FAIL, and why)
-#   make test-exercises  every exercise: its check fails unmodified, passes with its solution
+#   make test-exercises  every exercise: its check fails unmodified, passes with its solution (L=03: one lesson's)
 #   make handout    build/handout.tar.gz: the repository without the exercises' solutions
 #   make lesson-pictures  redraw the pictures the lessons show (lessons/**/*.png)
 #   make bench      benchmarks, written as a markdown table to build/bench.md
@@ -158,7 +158,7 @@ check-exercise:
 	@tools/exercise.sh check "$(BUILD)" "$(L)" "$(E)"
 
 test-exercises: tests lessons
-	@tools/exercise.sh test "$(BUILD)"
+	@tools/exercise.sh test "$(BUILD)" $(L)
 
 handout:
 	@tools/exercise.sh handout "$(BUILD)"

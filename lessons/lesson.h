@@ -95,6 +95,12 @@ public:
         valued_.back().what = "a number in [" + fmt(lo) + ", " + fmt(hi) + "]";
         return *this;
     }
+    // --kernels, the same in every demo that runs the model; the body gives the value to
+    // gw::parse_isa, which refuses an unknown one (a usage error, exit 2).
+    Demo& kernels(std::string* v) {
+        return text("--kernels", v, "ref|avx2|avx512|auto",
+                    "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
+    }
     Demo& flag(const std::string& flag, bool* v, const std::string& help = "") {
         switches_.push_back({flag, help, v});
         return *this;

@@ -21,14 +21,8 @@
 using namespace gw;
 using gw::testing::check_close;
 using gw::testing::kFloatU;
+using gw::testing::read_ids;
 
-static std::vector<int> read_ids(const std::string& path) {
-    std::istringstream in(read_file(path));
-    std::vector<int> ids;
-    int id;
-    while (in >> id) ids.push_back(id);
-    return ids;
-}
 
 // Each model with a prompt for it: the three random fixtures (their 7 trace ids) and the
 // shipped model ("In the beginning God created the", ids from its tokenizer, checked below).

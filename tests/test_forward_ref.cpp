@@ -3,7 +3,6 @@
 // threads, one chunk and token by token through the KV cache, every trace point.
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +15,7 @@
 
 using namespace gw;
 using gw::testing::check_close;
+using gw::testing::read_ids;
 
 static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
 // The fixtures' tolerance (tests/fixtures/forward/README.md): float32 compute vs float64.
@@ -25,13 +25,6 @@ static const float kAtol = 1e-4f, kRtol = 1e-4f;
 // test above holds each of them within kAtol + kRtol·|x| of the float64 values on models of
 // this scale, so they may be twice that apart from each other: 2e-4 absolute and relative.
 static const float kAtolPair = 2 * kAtol, kRtolPair = 2 * kRtol;
-
-static std::vector<int> read_ids(const std::string& path) {
-    std::istringstream in(read_file(path));
-    std::vector<int> ids;
-    for (int id; in >> id;) ids.push_back(id);
-    return ids;
-}
 
 // forward_ref's buffer for a trace point named as forward() and the fixtures name it.
 static std::vector<float> ref_point(const RefActivations& a, const std::string& name, int64_t C) {

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@
 using namespace gw;
 using gw::testing::check_close;
 using gw::testing::kForwardOrderAtol;
+using gw::testing::read_ids;
 
 static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
 // Tolerance from the fixtures' README: float32 compute vs the float64 reference (an
@@ -26,13 +26,6 @@ static const char* kFixtures[] = {"f32", "f16_prefix", "bf16_oddheads"};
 // kernel's order; worst seen here, over kernel sets and OpenBLAS cores: 1/40 of it).
 static const float kAtol = 1e-4f, kRtol = 1e-4f;
 
-static std::vector<int> read_ids(const std::string& path) {
-    std::istringstream in(read_file(path));
-    std::vector<int> ids;
-    int id;
-    while (in >> id) ids.push_back(id);
-    return ids;
-}
 
 static std::vector<int> json_ids(const JsonValue& arr) {
     std::vector<int> ids;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +28,7 @@ using gw::testing::float_sum_error;
 using gw::testing::kForwardOrderAtol;
 using gw::testing::max_abs;
 using gw::testing::random_floats;
+using gw::testing::read_ids;
 
 TEST_CASE("share: hand-worked splits") {
     // 10 in 3 parts: 4 + 3 + 3
@@ -203,13 +203,6 @@ TEST_CASE("attention in row blocks and head ranges equals attention_ref (T beyon
 
 // ---- the forward pass on several threads
 
-static std::vector<int> read_ids(const std::string& path) {
-    std::istringstream in(read_file(path));
-    std::vector<int> ids;
-    int id;
-    while (in >> id) ids.push_back(id);
-    return ids;
-}
 
 TEST_CASE("forward on 2 and 3 threads matches the float64 reference, trace included") {
     const float kAtol = 1e-4f, kRtol = 1e-4f;  // the fixtures' README, as in test_model.cpp

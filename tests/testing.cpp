@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/mapped_file.h"  // read_file
 #include "core/tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
 #include "train/gradcheck.h"  // central_differences, compare_gradients
 
@@ -89,6 +90,14 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
+}
+
+std::vector<int> read_ids(const std::string& path) {
+    std::istringstream in(read_file(path));
+    std::vector<int> ids;
+    int id;
+    while (in >> id) ids.push_back(id);
+    return ids;
 }
 
 void write_text_file(const std::string& path, const std::string& contents) {

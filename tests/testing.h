@@ -68,6 +68,9 @@ struct TempDir {
 
 void write_text_file(const std::string& path, const std::string& contents);
 
+// The whitespace-separated token ids of a fixture's *.ids.txt file.
+std::vector<int> read_ids(const std::string& path);
+
 // Deterministic pseudo-random floats in [lo, hi) (splitmix64), for test inputs.
 std::vector<float> random_floats(size_t n, uint64_t seed, float lo = -1.0f, float hi = 1.0f);
 

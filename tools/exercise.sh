@@ -3,8 +3,9 @@
 #
 #   tools/exercise.sh check BUILD L E   run lessons/L-*/exercises/eE.sh from the repository root
 #                                       with BUILD set, and print one line: PASS or FAIL, and why
-#   tools/exercise.sh test BUILD        for every exercise: its check FAILS on the unmodified tree
-#                                       and PASSES with lessons/NN-*/solutions/eK.patch applied
+#   tools/exercise.sh test BUILD [L]    for every exercise (of lesson L only, when given): its check
+#                                       FAILS on the unmodified tree and PASSES with
+#                                       lessons/NN-*/solutions/eK.patch applied
 #   tools/exercise.sh handout BUILD     BUILD/handout.tar.gz: the tracked files without solutions
 #
 # `test` never touches the working tree: it copies the tracked and untracked (not ignored)
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: tools/exercise.sh check BUILD L E | test BUILD | handout BUILD" >&2; exit 2; }
+usage() { echo "usage: tools/exercise.sh check BUILD L E | test BUILD [L] | handout BUILD" >&2; exit 2; }
 
 # The check script of lesson L (a number, 3 or 03), exercise E; exits 2 when there is none.
 script_of() {
@@ -84,10 +85,14 @@ restore() {
 }
 
 test_all() {
-    local build=$1
+    local build=$1 only=${2:-}
     [[ $build != /* && $build != *..* ]] || { echo "test-exercises: BUILD must be a folder inside the repository (got $build)" >&2; exit 2; }
     shopt -s nullglob
     local scripts=(lessons/*/exercises/e*.sh)
+    if [ -n "$only" ]; then
+        [[ $only =~ ^[0-9]+$ ]] || { echo "test-exercises: give L=NN as a number, e.g. make test-exercises L=03" >&2; exit 2; }
+        scripts=(lessons/"$(printf '%02d' "$((10#$only))")"-*/exercises/e*.sh)
+    fi
     [ ${#scripts[@]} -gt 0 ] || { echo "test-exercises: no exercises found"; exit 1; }
     local root=$PWD start=$SECONDS
     local tree="$build/exercises/tree" logs="$PWD/$build/exercises/logs"
@@ -154,7 +159,7 @@ handout() {
 [ $# -ge 2 ] || usage
 case $1 in
     check) [ $# -eq 4 ] || usage; check "$2" "$3" "$4" ;;
-    test) test_all "$2" ;;
+    test) [ $# -le 3 ] || usage; test_all "$2" "${3:-}" ;;
     handout) handout "$2" ;;
     *) usage ;;
 esac

@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
     Options o;
     demo.text("--prompt", &o.prompt, "STR", "the text to continue")
         .integer("-n", &o.n, 1, 1 << 20, "N", "new tokens to generate")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto")
+        .kernels(&o.kernels)
         .flag("--time", &o.time, "also time generation with the cache on and off");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

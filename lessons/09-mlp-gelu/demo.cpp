@@ -178,6 +178,6 @@ int main(int argc, char** argv) {
     Options o;
     demo.text("--prompt", &o.prompt, "STR", "the text to run")
         .integer("--layer", &o.layer, 0, 99, "L", "the layer whose MLP stage 2 recomputes")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
+        .kernels(&o.kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -151,6 +151,6 @@ int main(int argc, char** argv) {
     Options o;
     demo.text("--prompt", &o.prompt, "STR", "the text to run")
         .integer("-n", &o.n, 0, 1 << 20, "N", "greedy steps in stage 6")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
+        .kernels(&o.kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
         .integer("--top-k", &o.top_k, 0, 1000000, "K", "keep the K most likely tokens (0: all)")
         .integer("--seed", &o.seed, 0, INT64_MAX, "S", "the sampler's seed")
         .integer("--at", &o.at, 0, 199, "STEP", "the step stages 3 and 4 take apart")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
+        .kernels(&o.kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
         run(o, step);

@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
         .integer("--perturb", &o.perturb, -1, 1 << 20, "J", "the position stage 5 changes (-1: half the followed one)")
         .text("--text", &o.text, "STR", "the text stage 6 measures self-bias on")
         .integer("--span", &o.span, 1, 1 << 20, "N", "positions of the kernels in stage 6")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
+        .kernels(&o.kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
         run(o, step);
