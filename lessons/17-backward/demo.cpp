@@ -208,7 +208,8 @@ void stage_whole_model(const std::string& dir, const std::string& text) {
 int main(int argc, char** argv) {
     lesson::Demo demo("17-backward");
     std::string text = "It is a truth universally acknowledged, that a single man in possession of a good fortune";
-    demo.text("--text", &text);
+    demo.text("--text", &text, "STR",
+              "the sentence whose whole-model gradient stage 3 computes (2 to n_positions + 1 tokens)");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         stage_one_derivative();
         step.pause("every op's backward");

@@ -144,10 +144,10 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 int main(int argc, char** argv) {
     lesson::Demo demo("18-training");
     Options o;
-    demo.text("--data", &o.data, "FILE")
-        .integer("--steps", &o.steps, 1, 100000)
-        .integer("--every", &o.every, 1, 100000)
-        .real("--lr", &o.lr, 0, 1)
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--data", &o.data, "FILE", "the text to train on (UTF-8)")
+        .integer("--steps", &o.steps, 1, 100000, "N", "updates of the small model trained from scratch")
+        .integer("--every", &o.every, 1, 100000, "N", "show the losses and the walk every N updates")
+        .real("--lr", &o.lr, 0, 1, "X", "peak learning rate (warm-up, then cosine down to a tenth)")
+        .kernels(&o.kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
     int64_t steps = 40;
     double lr = 3e-4;
     std::string kernels = "ref";  // the scalar kernels on every CPU (OpenBLAS's last bits vary)
-    demo.integer("--steps", &steps, 1, 100000).real("--lr", &lr, 0, 1).text("--kernels", &kernels, "ref|avx2|avx512|auto");
+    demo.integer("--steps", &steps, 1, 100000, "N", "fine-tuning updates")
+        .real("--lr", &lr, 0, 1, "X", "peak learning rate of the fine-tuning")
+        .kernels(&kernels);
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, steps, lr, kernels, step); });
 }
