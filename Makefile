@@ -131,7 +131,7 @@ HTTP_PROGRAMS = $(BUILD)/gptwalk $(BUILD)/tests/test_serve_http $(BUILD)/tools/s
 $(HTTP_PROGRAMS): LDLIBS += $(HTTP_LIBS)
 
 # Suites that run programs need those programs built first.
-$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_http $(BUILD)/tests/test_hostile_runtime: $(BUILD)/gptwalk
+$(BUILD)/tests/test_cli $(BUILD)/tests/test_output_file $(BUILD)/tests/test_tiny_gpt2 $(BUILD)/tests/test_hostile $(BUILD)/tests/test_hostile_cli $(BUILD)/tests/test_serve $(BUILD)/tests/test_serve_http $(BUILD)/tests/test_hostile_runtime $(BUILD)/tests/test_train_cli: $(BUILD)/gptwalk
 $(BUILD)/tests/test_download: $(BUILD)/tools/http_serve
 
 tests: all $(TEST_BIN)

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "kernels/attention.h"
@@ -64,6 +65,83 @@ TEST_CASE("attention equals attention_ref, in one chunk and appended over the ca
             check_close(out2, out_ref, 1e-5f, 1e-5f, "incremental");
             check_close(kc2.data(), kc_ref.data(), T * C, 0.0f, 0.0f, "k cache");
         }
+    }
+}
+
+// ---------------------------------------------------------------- backward (lesson 17)
+
+using gw::testing::check_gradients;
+using gw::testing::float_sum_error;
+using gw::testing::kFloatU;
+using gw::testing::weighted_sum;
+using gw::testing::widen;
+
+TEST_CASE("attention backward: float64 against central differences (3 heads, odd)") {
+    const int64_t T = 5, C = 12, NH = 3;
+    std::vector<double> qkv = widen(random_floats(size_t(T * 3 * C), 91, -1.5f, 1.5f));
+    const std::vector<double> r = widen(random_floats(size_t(T * C), 92));
+    std::vector<double> out(size_t(T * C)), dqkv(qkv.size(), 0.0);
+    auto loss = [&] {
+        attention_ref(out.data(), nullptr, qkv.data(), T, C, NH);
+        return weighted_sum(out, r);
+    };
+    attention_backward_ref(dqkv.data(), r.data(), qkv.data(), T, C, NH);
+    check_gradients(loss, {{"qkv", &qkv, dqkv}});
+    // Causality in the gradient: the last position's key and value are seen by no one but
+    // itself, so with dL/dout nonzero only at position 0 they get exactly 0.
+    std::vector<double> r0(size_t(T * C), 0.0), d0(qkv.size(), 0.0);
+    for (int64_t c = 0; c < C; c++) r0[size_t(c)] = 1.0;
+    attention_backward_ref(d0.data(), r0.data(), qkv.data(), T, C, NH);
+    for (int64_t c = C; c < 3 * C; c++) CHECK(d0[size_t((T - 1) * 3 * C + c)] == 0.0);
+}
+
+// The fast backward (OpenBLAS products of whole (T, T) blocks, the forward's float pattern)
+// against the float64 reference. A bound from the chain of float sums, with G, Q, K, Vm the
+// largest |dout|, |q|, |k|, |v| and sc = 1/sqrt(HS) (each line: size of the terms x error):
+//   the forward's scores are off by E = gamma_HS HS Q K sc, so each A_ij by rho = 2E + 4u relative;
+//   dA = g V^T: |dA| <= D = HS G Vm, off by gamma_HS D;
+//   dS = A (dA - sum A dA): sum_j |dS_ij| <= 2D, off by (gamma_HS + gamma_{T+1} + rho) of that;
+//   dQ = sc dS K:   off by sc K 2D eps;   dK = sc dS^T Q: off by sc Q T 2D eps;
+//   dV = A^T g:     off by T G eps,       with eps = gamma_HS + 2 gamma_{T+1} + rho + 2u
+// (the last 2u: adding into the old dqkv, and the reference's own rounding to compare).
+TEST_CASE("attention backward through OpenBLAS equals the float64 loops; heads share out") {
+    for (auto [T, C, NH] : {std::tuple<int64_t, int64_t, int64_t>{1, 8, 2}, {7, 12, 3}, {70, 64, 4}}) {
+        CAPTURE(T); CAPTURE(C); CAPTURE(NH);
+        const int64_t HS = C / NH;
+        const auto qkv = random_floats(size_t(T * 3 * C), 93 + uint64_t(T), -2, 2);
+        const auto g = random_floats(size_t(T * C), 94 + uint64_t(T));
+        const auto d0 = random_floats(size_t(T * 3 * C), 95 + uint64_t(T));
+        std::vector<float> k(size_t(T * C)), v(size_t(T * C)), out(size_t(T * C)),
+            pattern(size_t(NH * T * T)), scratch(size_t(T * T));
+        append_kv(k.data(), v.data(), qkv.data(), 0, T, C);
+        attention_heads(best_isa(), out.data(), pattern.data(), qkv.data(), k.data(), v.data(), 0, T, C,
+                        NH, scratch.data(), 0, NH);
+        std::vector<float> got = d0;
+        attention_backward(got.data(), g.data(), qkv.data(), pattern.data(), T, C, NH);
+        std::vector<double> want = widen(d0);
+        attention_backward_ref(want.data(), widen(g).data(), widen(qkv).data(), T, C, NH);
+
+        const double G = testing::max_abs(g), Q = 2, K = 2, Vm = 2, sc = 1 / std::sqrt(double(HS));
+        const auto gamma = [](int64_t n) { return float_sum_error(n, 1.0); };
+        const double rho = 2 * gamma(HS) * double(HS) * Q * K * sc + 4 * kFloatU;
+        const double D = double(HS) * G * Vm;
+        const double eps = gamma(HS) + 2 * gamma(T + 1) + rho + 2 * kFloatU;
+        const double tol[3] = {sc * K * 2 * D * eps, sc * Q * double(T) * 2 * D * eps, double(T) * G * eps};
+        for (int part = 0; part < 3; part++) {  // q, k, v columns of every row
+            std::vector<float> a, b;
+            for (int64_t t = 0; t < T; t++)
+                for (int64_t c = 0; c < C; c++) {
+                    a.push_back(got[size_t(t * 3 * C + part * C + c)]);
+                    b.push_back(float(want[size_t(t * 3 * C + part * C + c)]));
+                }
+            check_close(a, b, float(tol[part] + kFloatU * 4), 0, part == 0 ? "dq" : part == 1 ? "dk" : "dv");
+        }
+        // Heads one at a time give the same bits: each head is the same calls on its own columns.
+        std::vector<float> by_head = d0;
+        for (int64_t h = 0; h < NH; h++)
+            attention_backward_heads(by_head.data(), scratch.data(), g.data(), qkv.data(), pattern.data(), T,
+                                     C, NH, h, h + 1);
+        CHECK(by_head == got);
     }
 }
 

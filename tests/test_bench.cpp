@@ -2,12 +2,14 @@
 // fast anything is: speed is for `make bench`, never for a test.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/json.h"
 #include "perf/bench.h"
+#include "perf/train_bench.h"
 #include "report/bench_io.h"
 #include "testing.h"
 
@@ -155,4 +157,38 @@ TEST_CASE("gptwalk bench --json prints that object; bad flags exit 2") {
     CHECK(j.find("prompt_tokens")->integer == 6);
     CHECK(run_command(gptwalk_binary() + " bench --repeats 0 2>&1", &out) == 2);
     CHECK(run_command(gptwalk_binary() + " bench --bogus 2>&1", &out) == 2);
+}
+
+// ---------------------------------------------------------------- training (perf/train_bench.h)
+
+TEST_CASE("run_train_bench on a small model: every number present and consistent") {
+    TrainBenchOptions o;
+    o.batch = 2;
+    o.seq = 8;
+    o.steps = 2;
+    o.threads = 2;
+    o.isa = best_isa();
+    const TrainBenchResult r = run_train_bench("tests/fixtures/train/oddheads", o);
+    const size_t n = size_t(r.config.parameter_count());
+    CHECK(r.params_bytes == 4 * n);
+    CHECK(r.grads_bytes == 4 * n);
+    CHECK(r.moments_bytes == 8 * n);  // AdamW: two floats a parameter
+    CHECK(r.activation_bytes > 0);
+    CHECK(r.memory.peak_rss >= r.expected_bytes());  // it holds at least all of them
+    CHECK(r.tok_s.min > 0);
+    CHECK(r.tok_s.min <= r.tok_s.median);
+    CHECK(r.tok_s.median <= r.tok_s.max);
+    CHECK(r.times.total() <= r.step_s * 1.0001);  // the ops run inside the timed updates
+    CHECK(r.times.optimizer > 0);
+    CHECK(r.times.backward.matmul > 0);
+    CHECK(std::isfinite(r.last_loss));
+    const JsonValue j = parse_json(train_bench_json(r), "train_bench_json");
+    CHECK(j.find("train_tok_s")->number == r.tok_s.median);
+    double shares = 0;
+    for (const auto& [name, v] : j.find("shares")->members) shares += v.number;
+    CHECK(shares == doctest::Approx(1.0).epsilon(1e-9));  // the parts tile the update's time
+    std::string out;
+    CHECK(testing::run_command(testing::shell_quote(testing::gptwalk_binary()) +
+                                   " bench --train --prompt-tokens 5 </dev/null", &out) == 2);
+    CHECK(out.find("does not apply to --train") != std::string::npos);
 }

@@ -194,3 +194,73 @@ TEST_CASE("gelu dispatcher: each set runs its own kernel") {
         CHECK(a == b);
     }
 }
+
+// ---------------------------------------------------------------- backward (lesson 17)
+
+using gw::testing::check_gradients;
+using gw::testing::weighted_sum;
+using gw::testing::widen;
+
+TEST_CASE("gelu backward: float64 against central differences of the float64 forward") {
+    const int64_t n = 64;
+    std::vector<double> x = widen(testing::random_floats(size_t(n), 31, -5, 5));
+    const std::vector<double> r = widen(testing::random_floats(size_t(n), 32));
+    std::vector<double> out(static_cast<size_t>(n)), dx(size_t(n), 0.0);
+    auto loss = [&] {
+        gelu_ref(out.data(), x.data(), n);
+        return weighted_sum(out, r);
+    };
+    gelu_backward_ref(dx.data(), x.data(), r.data(), n);
+    check_gradients(loss, {{"x", &x, dx}});
+    // Hand-worked: gelu'(0) = 0.5 (tanh 0 = 0, and the second term has the factor x = 0).
+    double zero = 0, one = 1, d = 0;
+    gelu_backward_ref(&d, &zero, &one, 1);
+    CHECK(d == 0.5);
+}
+
+// The vector kernels against the float64 reference, element by element. Their gelu' is
+// s + 2 x s (1 - s) u' with e = exp(-2u) from simd.h (<= 2 ulp), after -2u is formed in
+// float (a relative error of a few u, so e is off by about |2u| * 3u relative), then ~8
+// roundings. Each of the two terms is thus within (12 + 4 |2u|) u of its own size, and
+// the product with dout and the addition into dx add 2u of the result:
+//   |got - want| <= |dout| (|s| + |2 x s (1 - s) u'|) (12 + 4 |2u|) u + 2u |want| + 1e-30
+// where s and the second term come from the float64 formula. A wrong sign or a lost term is
+// off by the size of a term, far more; an exp off by one lane's input too.
+TEST_CASE("gelu backward vector kernels equal the float64 reference, and add into dx") {
+    struct K {
+        Isa isa;
+        void (*fn)(float*, const float*, const float*, int64_t);
+    };
+    for (K k : {K{Isa::Avx2, gelu_backward_avx2}, K{Isa::Avx512, gelu_backward_avx512}}) {
+        if (!isa_supported(k.isa)) {
+            MESSAGE(cat("skipping gelu_backward_", isa_name(k.isa), ": the CPU lacks those instructions"));
+            continue;
+        }
+        for (int64_t n : {1, 7, 8, 9, 15, 16, 17, 33, 768, 3072}) {
+            for (float range : {3.0f, 12.0f, 40.0f}) {
+                CAPTURE(isa_name(k.isa)); CAPTURE(n); CAPTURE(range);
+                const auto x = testing::random_floats(size_t(n), 40 + uint64_t(n), -range, range);
+                const auto g = testing::random_floats(size_t(n), 41 + uint64_t(n));
+                const auto d0 = testing::random_floats(size_t(n), 42 + uint64_t(n));
+                std::vector<float> got = d0;
+                k.fn(got.data(), x.data(), g.data(), n);
+                std::vector<double> want = widen(d0);
+                gelu_backward_ref(want.data(), widen(x).data(), widen(g).data(), n);
+                int64_t bad = -1;
+                for (int64_t i = 0; i < n && bad < 0; i++) {
+                    const double v = x[size_t(i)], u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+                    const double s = 0.5 * (1 + std::tanh(u));
+                    const double term2 = v * 0.5 * (1 - std::tanh(u) * std::tanh(u)) * 0.7978845608028654 *
+                                         (1 + 3 * 0.044715 * v * v);
+                    const double tol = std::fabs(g[size_t(i)]) * (std::fabs(s) + std::fabs(term2)) *
+                                           (12 + 4 * std::fabs(2 * u)) * testing::kFloatU +
+                                       2 * testing::kFloatU * std::fabs(want[size_t(i)]) + 1e-30;
+                    if (!(std::fabs(got[size_t(i)] - want[size_t(i)]) <= tol)) bad = i;
+                }
+                if (bad >= 0)
+                    FAIL_CHECK("index " << bad << ": x " << x[size_t(bad)] << ", got " << got[size_t(bad)]
+                                        << ", want " << want[size_t(bad)]);
+            }
+        }
+    }
+}

@@ -237,12 +237,16 @@ TEST_CASE("infinite logits from finite weights are refused by name, in every com
 TEST_CASE("NaN weights are refused by name wherever logits are read") {
     Fixture f;
     const std::string m = nan_weight_model(f);
+    write_text_file(f.tmp.file("text.txt"), "a b c d e f g h");  // eval's text: a NaN loss must not be printed
     const std::vector<Run> r = run_many({{"walk", "decode", "--model", m, "--prompt-ids", "1,2", "-n", "2"},
                                          {"walk", "decode", "--model", m, "--prompt-ids", "1,2", "--tree", "2,2"},
                                          {"walk", "fewshot", "--model", m, "--pattern", "a=b,c=d"},
-                                         {"generate", "--model", m, "--prompt-ids", "1", "--print-ids", "-n", "2"}},
+                                         {"generate", "--model", m, "--prompt-ids", "1", "--print-ids", "-n", "2"},
+                                         {"eval", "--model", m, "--data", "text.txt"},
+                                         {"walk", "finetune", "--model", m, "-k", "0", "--steps", "1", "--seq", "8"}},
                                         f.tmp.path);
     for (const Run& run : r) check_error(run, 1, {"logits", "NaN", "position", "inspect --check"});
+    check_error(r[4], 1, {"of the window at token 0 of the text"});
 }
 
 // ---------------------------------------------------------------- a file cut short under a running process

@@ -151,8 +151,8 @@ static Case make_case(Input kind, int64_t T, int64_t C, uint64_t seed) {
     c.w = testing::random_floats(size_t(C), seed + 1);
     c.b = testing::random_floats(size_t(C), seed + 2);
     c.out.resize(c.x.size());
-    c.mean.resize(size_t(T));
-    c.rstd.resize(size_t(T));
+    c.mean.resize(static_cast<size_t>(T));
+    c.rstd.resize(static_cast<size_t>(T));
     layernorm_ref(c.out.data(), c.mean.data(), c.rstd.data(), c.x.data(), c.w.data(), c.b.data(),
                   T, C, kEps);
     for (float v : c.x) c.max_abs_x = std::max(c.max_abs_x, std::fabs(v));
@@ -230,4 +230,70 @@ TEST_CASE("layernorm dispatcher: each set runs its own kernel") {
         layernorm(k.isa, c.data(), nullptr, nullptr, x.data(), w.data(), b.data(), T, C, 1e-5f);
         CHECK(a == c);
     }
+}
+
+// ---------------------------------------------------------------- backward (lesson 17)
+
+using gw::testing::check_gradients;
+using gw::testing::weighted_sum;
+using gw::testing::widen;
+
+TEST_CASE("layernorm backward: float64 against central differences of the float64 forward") {
+    const int64_t T = 3, C = 7;
+    std::vector<double> x = widen(testing::random_floats(size_t(T * C), 11, -2, 2));
+    std::vector<double> w = widen(testing::random_floats(size_t(C), 12, 0.5f, 1.5f));
+    std::vector<double> b = widen(testing::random_floats(size_t(C), 13, -0.5f, 0.5f));
+    const std::vector<double> r = widen(testing::random_floats(size_t(T * C), 14));  // dL/dout
+    const double eps = 1e-5;
+    std::vector<double> out(size_t(T * C)), mean(static_cast<size_t>(T)), rstd(static_cast<size_t>(T));
+    auto loss = [&] {
+        layernorm_ref(out.data(), nullptr, nullptr, x.data(), w.data(), b.data(), T, C, eps);
+        return weighted_sum(out, r);
+    };
+    layernorm_ref(out.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), T, C, eps);
+    std::vector<double> dx(size_t(T * C), 0.0), dw(size_t(C), 0.0), db(size_t(C), 0.0);
+    layernorm_backward(dx.data(), dw.data(), db.data(), r.data(), x.data(), w.data(), mean.data(),
+                       rstd.data(), T, C);
+    check_gradients(loss, {{"x", &x, dx}, {"w", &w, dw}, {"b", &b, db}});
+}
+
+TEST_CASE("layernorm backward: adds into its gradients; float equals the float64 loops to rounding; "
+          "shared columns change nothing") {
+    const int64_t T = 9, C = 50;
+    const auto x = testing::random_floats(size_t(T * C), 21, -3, 3);
+    const auto w = testing::random_floats(size_t(C), 22, 0.5f, 1.5f);
+    const auto b = testing::random_floats(size_t(C), 23, -0.5f, 0.5f);
+    const auto g = testing::random_floats(size_t(T * C), 24);
+    std::vector<float> out(size_t(T * C)), mean(static_cast<size_t>(T)), rstd(static_cast<size_t>(T));
+    layernorm(best_isa(), out.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), T, C, kEps);
+    // Start from nonzero gradients: the backward adds.
+    const auto dx0 = testing::random_floats(size_t(T * C), 25), dw0 = testing::random_floats(size_t(C), 26),
+               db0 = testing::random_floats(size_t(C), 27);
+    std::vector<float> dx = dx0, dw = dw0, db = db0;
+    layernorm_backward(dx.data(), dw.data(), db.data(), g.data(), x.data(), w.data(), mean.data(),
+                       rstd.data(), T, C);
+    // The same loops in float64 on the same (widened, exact) inputs.
+    std::vector<double> dx64 = widen(dx0), dw64 = widen(dw0), db64 = widen(db0);
+    layernorm_backward(dx64.data(), dw64.data(), db64.data(), widen(g).data(), widen(x).data(),
+                       widen(w).data(), widen(mean).data(), widen(rstd).data(), T, C);
+    // Both sum in double (errors ~1e-16 of sums below 1e3: 1e-12 absolute), then the float
+    // one rounds once; the two roundings (of values 1e-16 apart) differ by at most one ulp, 2u.
+    const auto narrow = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+    check_close(dx, narrow(dx64), 1e-12f, float(2 * testing::kFloatU), "dx");
+    check_close(dw, narrow(dw64), 1e-12f, float(2 * testing::kFloatU), "dw");
+    check_close(db, narrow(db64), 1e-12f, float(2 * testing::kFloatU), "db");
+    // Rows in two blocks and columns in three shares give the same bits: the same sums in
+    // the same order, by construction.
+    std::vector<float> dx2 = dx0, dw2 = dw0, db2 = db0;
+    for (int64_t t0 : {int64_t(0), int64_t(4)}) {
+        const int64_t rows = t0 == 0 ? 4 : T - 4;
+        layernorm_backward_rows(dx2.data() + t0 * C, g.data() + t0 * C, x.data() + t0 * C, w.data(),
+                                mean.data() + t0, rstd.data() + t0, rows, C);
+    }
+    for (auto [c0, c1] : {std::pair<int64_t, int64_t>{0, 16}, {16, 32}, {32, C}})
+        layernorm_backward_params(dw2.data(), db2.data(), g.data(), x.data(), mean.data(), rstd.data(),
+                                  T, C, c0, c1);
+    CHECK(dx2 == dx);
+    CHECK(dw2 == dw);
+    CHECK(db2 == db);
 }

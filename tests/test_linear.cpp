@@ -93,3 +93,112 @@ TEST_CASE("linear adds the bias to x . W with W stored [in, out]; lm_head is x .
             }
     }
 }
+
+// ---------------------------------------------------------------- backward (lesson 17)
+
+using gw::testing::check_gradients;
+using gw::testing::weighted_sum;
+using gw::testing::widen;
+
+TEST_CASE("linear and lm_head backward: float64 against central differences") {
+    const int64_t T = 3, IC = 4, OC = 5, V = 6;
+    std::vector<double> inp = widen(random_floats(size_t(T * IC), 61));
+    std::vector<double> w = widen(random_floats(size_t(IC * OC), 62));
+    std::vector<double> b = widen(random_floats(size_t(OC), 63));
+    const std::vector<double> r = widen(random_floats(size_t(T * OC), 64));
+    std::vector<double> out(size_t(T * OC));
+    auto loss = [&] {  // out = inp · w + b by plain loops, in double
+        for (int64_t t = 0; t < T; t++)
+            for (int64_t o = 0; o < OC; o++) {
+                double s = b[size_t(o)];
+                for (int64_t i = 0; i < IC; i++) s += inp[size_t(t * IC + i)] * w[size_t(i * OC + o)];
+                out[size_t(t * OC + o)] = s;
+            }
+        return weighted_sum(out, r);
+    };
+    std::vector<double> dinp(size_t(T * IC), 0.0), dw(size_t(IC * OC), 0.0), db(size_t(OC), 0.0);
+    linear_backward_ref(dinp.data(), dw.data(), db.data(), r.data(), inp.data(), w.data(), T, IC, OC);
+    check_gradients(loss, {{"inp", &inp, dinp}, {"w", &w, dw}, {"b", &b, db}});
+
+    // The tied head: logits = x · wte^T.
+    std::vector<double> x = widen(random_floats(size_t(T * IC), 65));
+    std::vector<double> wte = widen(random_floats(size_t(V * IC), 66));
+    const std::vector<double> rl = widen(random_floats(size_t(T * V), 67));
+    std::vector<double> logits(size_t(T * V));
+    auto head_loss = [&] {
+        for (int64_t t = 0; t < T; t++)
+            for (int64_t v = 0; v < V; v++) {
+                double s = 0;
+                for (int64_t c = 0; c < IC; c++) s += x[size_t(t * IC + c)] * wte[size_t(v * IC + c)];
+                logits[size_t(t * V + v)] = s;
+            }
+        return weighted_sum(logits, rl);
+    };
+    std::vector<double> dx(size_t(T * IC), 0.0), dwte(size_t(V * IC), 0.0);
+    lm_head_backward_ref(dx.data(), dwte.data(), rl.data(), x.data(), wte.data(), T, IC, V);
+    check_gradients(head_loss, {{"x", &x, dx}, {"wte", &wte, dwte}});
+}
+
+TEST_CASE("matmul_at equals matmul_at_ref: strides, alpha, beta") {
+    for (int64_t M : {1, 5, 40}) {
+        for (int64_t N : {1, 17, 96}) {
+            for (int64_t K : {1, 9, 130}) {
+                CAPTURE(M); CAPTURE(N); CAPTURE(K);
+                const int64_t lda = M + 2, ldb = N + 3, ldc = N + 1;  // a stored (K, M), b (K, N)
+                auto a = random_floats(size_t(K * lda), 70 + uint64_t(M));
+                auto b = random_floats(size_t(K * ldb), 71 + uint64_t(N));
+                auto c0 = random_floats(size_t(M * ldc), 72);
+                std::vector<float> got = c0, want = c0, terms = abs_of(c0);
+                matmul_at(got.data(), ldc, a.data(), lda, b.data(), ldb, M, N, K, 0.5f, 0.75f);
+                matmul_at_ref(want.data(), ldc, a.data(), lda, b.data(), ldb, M, N, K, 0.5f, 0.75f);
+                matmul_at_ref(terms.data(), ldc, abs_of(a).data(), lda, abs_of(b).data(), ldb, M, N, K, 0.5f, 0.75f);
+                // As for matmul: K products and beta c, then alpha, beta and the reference's rounding.
+                check_close(got, want, float(float_sum_error(K + 4, max_abs(terms))), 0.0f);
+            }
+        }
+    }
+}
+
+TEST_CASE("linear and lm_head backward through OpenBLAS equal the float64 loops; pieces add up") {
+    const int64_t T = 37, IC = 48, OC = 80, V = 101;
+    const auto inp = random_floats(size_t(T * IC), 81), w = random_floats(size_t(IC * OC), 82);
+    const auto g = random_floats(size_t(T * OC), 83);
+    const auto dinp0 = random_floats(size_t(T * IC), 84), dw0 = random_floats(size_t(IC * OC), 85),
+               db0 = random_floats(size_t(OC), 86);
+    std::vector<float> dinp = dinp0, dw = dw0, db = db0;
+    linear_backward(dinp.data(), dw.data(), db.data(), g.data(), inp.data(), w.data(), T, IC, OC);
+    std::vector<double> dinp64 = widen(dinp0), dw64 = widen(dw0), db64 = widen(db0);
+    linear_backward_ref(dinp64.data(), dw64.data(), db64.data(), widen(g).data(), widen(inp).data(),
+                        widen(w).data(), T, IC, OC);
+    // Each entry is a float sum: dinp of OC products plus the old value, dw of T products
+    // plus the old value, db of T terms plus the old value (float_sum_error, testing.h),
+    // compared with the exact double value: + u |want| for nothing else. Inputs are in
+    // [-1, 1], so each sum of |terms| is at most its count + 1.
+    const auto narrow = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+    check_close(dinp, narrow(dinp64), float(float_sum_error(OC + 2, OC + 1.0)), 0, "dinp");
+    check_close(dw, narrow(dw64), float(float_sum_error(T + 2, T + 1.0)), 0, "dw");
+    check_close(db, narrow(db64), float(float_sum_error(T + 2, T + 1.0)), 0, "db");
+    // Rows and columns shared out as a team would: dinp in two blocks of rows, dw and db in
+    // three blocks of columns. db adds row after row in every piece: the same bits. The
+    // products may run other OpenBLAS kernels for narrower blocks: the same bound.
+    std::vector<float> dinp2 = dinp0, dw2 = dw0, db2 = db0;
+    linear_backward_input(dinp2.data(), g.data(), w.data(), 20, IC, OC);
+    linear_backward_input(dinp2.data() + 20 * IC, g.data() + 20 * OC, w.data(), T - 20, IC, OC);
+    for (auto [c0, c1] : {std::pair<int64_t, int64_t>{0, 32}, {32, 48}, {48, OC}})
+        linear_backward_weight(dw2.data(), db2.data(), g.data(), inp.data(), T, IC, OC, c0, c1);
+    check_close(dinp2, narrow(dinp64), float(float_sum_error(OC + 2, OC + 1.0)), 0, "dinp in rows");
+    check_close(dw2, narrow(dw64), float(float_sum_error(T + 2, T + 1.0)), 0, "dw in columns");
+    CHECK(db2 == db);
+
+    // The tied head, with wte (V, IC) and dlogits (T, V).
+    const auto wte = random_floats(size_t(V * IC), 87), dl = random_floats(size_t(T * V), 88);
+    std::vector<float> dx = dinp0, dwte(size_t(V * IC), 0.0f);
+    lm_head_backward_input(dx.data(), dl.data(), wte.data(), T, IC, V);
+    lm_head_backward_weight(dwte.data(), dl.data(), inp.data(), T, IC, V, 0, 50);
+    lm_head_backward_weight(dwte.data(), dl.data(), inp.data(), T, IC, V, 50, V);
+    std::vector<double> dx64 = widen(dinp0), dwte64(dwte.size(), 0.0);
+    lm_head_backward_ref(dx64.data(), dwte64.data(), widen(dl).data(), widen(inp).data(), widen(wte).data(),
+                         T, IC, V);
+    check_close(dx, narrow(dx64), float(float_sum_error(V + 2, V + 1.0)), 0, "dx");
+    check_close(dwte, narrow(dwte64), float(float_sum_error(T + 2, T + 1.0)), 0, "dwte");
+}

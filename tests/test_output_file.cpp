@@ -113,3 +113,48 @@ TEST_CASE("the CLI: --png and --json to /dev/full fail with one line, exit 1") {
         CHECK(out == "gptwalk: '/dev/full': not a regular file (outputs are written to a new file and renamed into place)\n");
     }
 }
+
+// ---------------------------------------------------------------- folders (training checkpoints)
+
+TEST_CASE("OutputFolder: a new folder, then a replaced one, as a whole; nothing temporary is left") {
+    TempDir tmp;
+    const std::string dir = tmp.file("ckpt");
+    {
+        OutputFolder f(dir, "MARKER");
+        write_output_file(f.file("MARKER"), "1");
+        write_output_file(f.file("a.txt"), "first");
+        CHECK(!file_exists(dir + "/a.txt"));  // nothing under the name before commit
+        f.commit();
+    }
+    CHECK(read_file(dir + "/a.txt") == "first");
+    {
+        OutputFolder f(dir, "MARKER");
+        write_output_file(f.file("MARKER"), "2");
+        write_output_file(f.file("b.txt"), "second");
+        f.commit();
+    }
+    CHECK(read_file(dir + "/b.txt") == "second");
+    CHECK(!file_exists(dir + "/a.txt"));  // the old folder went as a whole
+    CHECK(files_in(tmp.path) == 1);       // no temporary or old folder beside it
+    {
+        OutputFolder f(dir, "MARKER");  // never committed: the old folder stays as it was
+        write_output_file(f.file("MARKER"), "3");
+        write_output_file(f.file("c.txt"), "third");
+    }
+    CHECK(read_file(dir + "/MARKER") == "2");
+    CHECK(files_in(tmp.path) == 1);
+}
+
+TEST_CASE("OutputFolder refuses to replace what it did not write: a file, a folder without the marker") {
+    TempDir tmp;
+    testing::write_text_file(tmp.file("file"), "x");
+    std::filesystem::create_directory(tmp.file("mine"));
+    testing::write_text_file(tmp.file("mine/notes.txt"), "keep me");
+    CHECK_THROWS_WITH_AS(OutputFolder(tmp.file("file"), "MARKER"), doctest::Contains("is not a folder"), Error);
+    CHECK_THROWS_WITH_AS(OutputFolder(tmp.file("mine"), "MARKER"), doctest::Contains("no MARKER"), Error);
+    CHECK(read_file(tmp.file("mine/notes.txt")) == "keep me");
+    std::filesystem::create_directory(tmp.file("empty"));
+    OutputFolder ok(tmp.file("empty"), "MARKER");  // an empty folder may be replaced
+    ok.commit();
+    CHECK(files_in(tmp.path) == 3);
+}

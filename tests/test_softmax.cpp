@@ -168,3 +168,54 @@ TEST_CASE("softmax dispatcher: each set runs its own kernel") {
         CHECK(a == b);
     }
 }
+
+// ---------------------------------------------------------------- backward (lesson 17)
+
+using gw::testing::check_gradients;
+using gw::testing::weighted_sum;
+using gw::testing::widen;
+
+TEST_CASE("softmax backward: float64 against central differences; masked entries get 0") {
+    const int64_t n = 9;
+    std::vector<double> x = widen(testing::random_floats(size_t(n), 51, -3, 3));
+    const std::vector<double> r = widen(testing::random_floats(size_t(n), 52));
+    std::vector<double> y(static_cast<size_t>(n)), dx(size_t(n), 0.0);
+    auto loss = [&] {
+        softmax_ref(y.data(), x.data(), n);
+        return weighted_sum(y, r);
+    };
+    softmax_ref(y.data(), x.data(), n);
+    softmax_backward(dx.data(), y.data(), r.data(), n);
+    check_gradients(loss, {{"x", &x, dx}});
+
+    // A masked entry (-inf, probability exactly 0) gets exactly 0, and the gradient of the
+    // others is unchanged by it: softmax over [a, b, -inf] is softmax over [a, b] and a 0.
+    const double xm[3] = {0.3, -1.2, -INFINITY}, gm[3] = {0.7, -0.4, 5.0};
+    double ym[3], dm[3] = {0, 0, 0}, y2[2], d2[2] = {0, 0};
+    softmax_ref(ym, xm, 3);
+    softmax_backward(dm, ym, gm, 3);
+    softmax_ref(y2, xm, 2);
+    softmax_backward(d2, y2, gm, 2);
+    CHECK(dm[2] == 0.0);
+    CHECK(dm[0] == d2[0]);  // the same sums: y[2] * g[2] = 0 adds nothing to the dot product
+    CHECK(dm[1] == d2[1]);
+}
+
+TEST_CASE("softmax_lse returns log sum exp x, for every kernel set") {
+    const auto x = testing::random_floats(1000, 53, -20, 20);
+    double m = -INFINITY, sum = 0;
+    for (float v : x) m = std::max(m, double(v));
+    for (float v : x) sum += std::exp(double(v) - m);
+    const double want = m + std::log(sum);
+    for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
+        if (!isa_supported(isa)) continue;
+        CAPTURE(isa_name(isa));
+        std::vector<float> p(x.size());
+        const double got = softmax_lse(isa, p.data(), x.data(), int64_t(x.size()));
+        // The sum of e_i in double from float e_i, each within 2 ulp of exp(x_i - m) whose
+        // argument was rounded once (|x - m| <= 40: 40u): log(sum) within (3 + 40) u.
+        CHECK(std::fabs(got - want) <= 43 * testing::kFloatU);
+    }
+    std::vector<float> masked = {-INFINITY, -INFINITY}, out(2);
+    CHECK(softmax_lse(Isa::Ref, out.data(), masked.data(), 2) == -INFINITY);
+}

@@ -16,6 +16,7 @@
 
 #include "core/mapped_file.h"  // read_file
 #include "core/tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
+#include "train/gradcheck.h"  // central_differences, compare_gradients
 
 namespace gw::testing {
 
@@ -173,6 +174,32 @@ GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std:
             break;
         }
     return r;
+}
+
+double check_gradients(const std::function<double()>& f, std::vector<FdInput> inputs) {
+    double worst = 0;
+    for (FdInput& in : inputs) {
+        if (in.grad.size() != in.x->size()) {
+            FAIL_CHECK(in.name << ": gradient has " << in.grad.size() << " entries, input " << in.x->size());
+            continue;
+        }
+        const std::vector<double> fd = central_differences(f, *in.x, kFiniteDiffStep);
+        const GradError e = compare_gradients(in.grad, fd);
+        worst = std::max(worst, e.relative());
+        if (!(e.max_err <= kFiniteDiffRtol * e.max_fd + kFiniteDiffAtol))
+            FAIL_CHECK(in.name << ": backward vs central differences: max |g - fd| " << e.max_err << " at index "
+                               << e.worst << " (g " << in.grad[e.worst] << ", fd " << fd[e.worst] << "), max |fd| "
+                               << e.max_fd);
+    }
+    return worst;
+}
+
+std::vector<double> widen(const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); }
+
+double weighted_sum(const std::vector<double>& out, const std::vector<double>& r) {
+    double s = 0;
+    for (size_t i = 0; i < out.size(); i++) s += out[i] * r[i];
+    return s;
 }
 
 }  // namespace gw::testing

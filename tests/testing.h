@@ -1,6 +1,7 @@
 // testing.h — helpers shared by the test suites.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -84,5 +85,34 @@ std::string tool_binary(const std::string& name);
 
 // Quotes a string for /bin/sh (single quotes).
 std::string shell_quote(const std::string& s);
+
+// ---- Finite differences: how every backward pass is checked (lesson 17; train/gradcheck.h).
+// The derivative of a float64 function f along its input x_i, by central differences,
+//   fd_i = (f(x + h e_i) - f(x - h e_i)) / 2h,      h = kFiniteDiffStep,
+// misses df/dx_i by h^2/6 |f'''| (truncation) plus the rounding of the two evaluations
+// divided by 2h: a few units of 2^-53 times the sum of |terms| of f, over 2e-5. The test
+// functions are loss = sum_i r_i out_i with inputs and r of size O(1), so |f'''| < 1e2 and
+// the sum of |terms| < 1e4: the error is below 1.7e-9 + 6e-8 ~ 6e-8 absolute, on gradients
+// of size 0.1 to 10. A backward passes when max_i |g_i - fd_i| <= kFiniteDiffRtol * max_i |fd_i|
+// + kFiniteDiffAtol: 1e-6 relative leaves a margin of 10 or more; a missing term, a wrong sign
+// or a factor off is wrong by 1e-2 or more of the largest gradient.
+constexpr double kFiniteDiffStep = 1e-5;
+constexpr double kFiniteDiffRtol = 1e-6;
+constexpr double kFiniteDiffAtol = 1e-7;
+
+struct FdInput {
+    std::string name;            // for the failure message: "x", "w", "b"
+    std::vector<double>* x;      // perturbed in place one element at a time, then restored
+    std::vector<double> grad;    // d f / d x as the backward computed it
+};
+// Compares every input's grad with central differences of f; records a doctest failure
+// naming the input, the worst index and both values when one is outside the tolerance.
+// Returns the largest max|g - fd| / max|fd| seen (for messages).
+double check_gradients(const std::function<double()>& f, std::vector<FdInput> inputs);
+
+// Float64 copies of float test data (exact), and a loss from an output: sum_i r_i out_i,
+// whose gradient with respect to out is r.
+std::vector<double> widen(const std::vector<float>& v);
+double weighted_sum(const std::vector<double>& out, const std::vector<double>& r);
 
 }  // namespace gw::testing

@@ -9,6 +9,10 @@
 #      (sgemm GFLOP/s, memory read GB/s) measured right after, on the same threads;
 #   3. a memory check at the full 1024-token context (896-token prompt + 128 generated);
 #   4. gptwalk kernels (vector kernels against their scalar twins);
+#   5. training: gptwalk bench --train on the shipped model's shape (8 windows of 64 tokens an
+#      update, AdamW) at 1 and 2 threads, interleaved with PyTorch training the same shape,
+#      batch and sequence length (tools/reference/train_bench_torch.py under /usr/bin/python3;
+#      when torch is missing the peer is skipped and the table says so);
 # and writes BUILD/bench.md: a markdown table next to the targets (docs/performance.md).
 # The raw JSON of each run stays in build/bench/*.json. Timings on a machine that is busy
 # with other work are low and noisy: the script prints the load average next to them.
@@ -48,6 +52,21 @@ run_bench t2 --threads 2 --repeats "$REPEATS" --roofline
 run_bench ctx1024 --threads 1 --repeats 1 --prompt-tokens 896 --gen-tokens 128
 echo "bench: gptwalk kernels"
 "$GPTWALK" kernels --repeats 11 >"$CACHE/kernels.txt"
+
+# Training, ours and PyTorch's in turn at each thread count (the same minutes of machine load).
+TRAIN_MODEL=weights/tiny-gpt2 TRAIN_B=8 TRAIN_T=64 TRAIN_STEPS=${TRAIN_STEPS:-5}
+TORCH=no
+if /usr/bin/python3 -c "import torch" 2>/dev/null; then TORCH=yes; fi
+for t in 1 2; do
+  echo "bench: gptwalk bench --train --threads $t (load average $(load_avg))"
+  "$GPTWALK" bench --train --model "$TRAIN_MODEL" --batch $TRAIN_B --seq $TRAIN_T --threads $t \
+    --repeats "$TRAIN_STEPS" --json >"$CACHE/train_t$t.json"
+  if [ $TORCH = yes ]; then
+    echo "bench: PyTorch training the same shape, $t thread(s) (load average $(load_avg))"
+    /usr/bin/python3 tools/reference/train_bench_torch.py --model "$TRAIN_MODEL" --batch $TRAIN_B --seq $TRAIN_T \
+      --threads $t --steps "$TRAIN_STEPS" >"$CACHE/torch_t$t.json"
+  fi
+done
 LOAD_AFTER=$(load_avg)
 
 CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -73,6 +92,22 @@ roof() {  # roof FILE THREADS -> one row of the roofline table
 shares() {  # shares FILE PHASE -> "matmul 81%, lm_head 12%, ..."
   sed -n "s/.*\"$2_shares\": {\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' |
     awk -F': ' '{ gsub(/[" ]/, "", $1); printf "%s%s %.1f%%", (NR > 1 ? ", " : ""), $1, 100 * $2 }'
+}
+
+train_row() {  # train_row THREADS -> gptwalk vs torch
+  local g=$CACHE/train_t$1.json p=$CACHE/torch_t$1.json ours
+  ours="$(fmt "$(field "$g" train_tok_s)" 1) ($(fmt "$(field "$g" train_tok_s_min)" 0)–$(fmt "$(field "$g" train_tok_s_max)" 0))"
+  if [ $TORCH = yes ]; then
+    local ratio
+    ratio=$(awk -v a="$(field "$g" train_tok_s)" -v b="$(field "$p" tok_s)" 'BEGIN { printf "%.2f", a / b }')
+    echo "| $1 | $ours | $(fmt "$(field "$p" tok_s)" 1) ($(fmt "$(field "$p" tok_s_min)" 0)–$(fmt "$(field "$p" tok_s_max)" 0)) | ${ratio}× | ≥ 1 | $(verdict "$ratio" ">=" 1) | $(fmt "$(field "$g" cpu_tok_s)" 0) / $(fmt "$(field "$p" cpu_tok_s)" 0) |"
+  else
+    echo "| $1 | $ours | skipped: /usr/bin/python3 has no torch | — | ≥ 1 | — | $(fmt "$(field "$g" cpu_tok_s)" 0) / — |"
+  fi
+}
+train_shares() {  # train_shares FILE -> "fwd_matmul 8.1%, ..." (parts of at least 0.5%)
+  sed -n 's/.*"shares": {\([^}]*\)}.*/\1/p' "$1" | tr ',' '\n' |
+    awk -F': ' '{ gsub(/[" ]/, "", $1); if ($2 >= 0.005) printf "%s%s %.1f%%", (n++ ? ", " : ""), $1, 100 * $2 }'
 }
 
 C=$CACHE/ctx1024.json
@@ -116,6 +151,23 @@ LOAD=$(field "$CACHE/t1.json" load_s)
   echo
   echo "- prefill: $(shares "$CACHE/t2.json" prefill)"
   echo "- decode: $(shares "$CACHE/t2.json" decode)"
+  echo
+  echo "## Training"
+  echo
+  echo "The shipped model's shape ($(field "$CACHE/train_t1.json" parameters) parameters), random init, $TRAIN_B windows of $TRAIN_T tokens an update (AdamW, clip 1.0), $TRAIN_STEPS timed updates after one untimed; medians (min–max) of the updates' tokens/s. PyTorch $( [ $TORCH = yes ] && field "$CACHE/torch_t1.json" torch | tr -d '"' ) (float32, the same model, optimizer and windows; tools/reference/train_bench_torch.py) ran right after gptwalk at each thread count."
+  echo
+  echo "| threads | gptwalk tok/s | PyTorch tok/s | ratio | goal | met | tokens per CPU-second: gptwalk / PyTorch |"
+  echo "|---|---|---|---|---|---|---|"
+  train_row 1
+  train_row 2
+  echo
+  G1=$CACHE/train_t1.json
+  echo "Memory (gptwalk, 1 thread): peak RSS $(fmt "$(field "$G1" peak_rss_mb)" 1) MiB against $(fmt "$(field "$G1" expected_mb)" 1) MiB expected = weights $(fmt "$(field "$G1" params_mb)" 1) + gradients $(fmt "$(field "$G1" grads_mb)" 1) + AdamW moments $(fmt "$(field "$G1" moments_mb)" 1) + activations $(fmt "$(field "$G1" activations_mb)" 1) (ratio $(awk -v p="$(field "$G1" peak_rss_mb)" -v e="$(field "$G1" expected_mb)" 'BEGIN { printf "%.3f", p / e }'))$( [ $TORCH = yes ] && echo "; PyTorch's peak RSS $(fmt "$(field "$CACHE/torch_t1.json" peak_rss_mb)" 1) MiB")."
+  echo
+  echo "Where an update's time goes (gptwalk):"
+  echo
+  echo "- 1 thread: $(train_shares "$CACHE/train_t1.json")"
+  echo "- 2 threads: $(train_shares "$CACHE/train_t2.json")"
   echo
   echo "Vector kernels against their scalar twins (\`gptwalk kernels\`; target ≥ 4× for the chosen set):"
   echo

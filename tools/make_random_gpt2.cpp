@@ -7,6 +7,7 @@
 //   make_random_gpt2 --size 124M --out /tmp/gpt2-random --dtype f16 --seed 7
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>  // strtod
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,7 +22,7 @@ namespace {
 
 const char* kUsage =
     "usage: make_random_gpt2 --out DIR [--size 124M|355M|774M|1558M|distilgpt2|tiny]\n"
-    "                        [--dtype f32|f16|bf16] [--seed N]\n"
+    "                        [--dtype f32|f16|bf16] [--seed N] [--std X]\n"
     "                        [--n-embd N] [--n-layer N] [--n-head N] [--n-positions N] [--vocab N]\n"
     "                        [--transformer-prefix] [--lm-head] [--attn-bias]\n"
     "\n"
@@ -32,6 +33,8 @@ const char* kUsage =
     "  --n-*, --vocab override single sizes of the chosen --size\n"
     "  --dtype        how parameters are stored (default f32)\n"
     "  --seed         random seed (default 1); the same seed gives the same file\n"
+    "  --std          spread of the weights (default 0.02, GPT-2's init); larger values give\n"
+    "                 O(1) activations and sharp attention (the training fixtures use 0.2)\n"
     "  --transformer-prefix  name tensors transformer.wte.weight, ... (GPT2LMHeadModel)\n"
     "  --lm-head      also store lm_head.weight (equal to wte.weight)\n"
     "  --attn-bias    also store the h.{l}.attn.bias / attn.masked_bias buffers\n";
@@ -42,6 +45,14 @@ int64_t parse_count(const std::string& flag, const std::string& text) {
     if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < 0)
         throw UsageError(cat(flag, ": expected a non-negative integer, got '", text, "'"));
     return v;
+}
+
+float parse_std(const std::string& text) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v > 0 && v <= 10))
+        throw UsageError(cat("--std: expected a number in (0, 10], got '", text, "'"));
+    return float(v);
 }
 
 Config named_config(const std::string& size) {
@@ -73,6 +84,7 @@ int run(int argc, char** argv) {
         } else if (flag == "--out") out = value();
         else if (flag == "--size") size = value();
         else if (flag == "--seed") opt.seed = uint64_t(parse_count(flag, value()));
+        else if (flag == "--std") opt.std = parse_std(value());
         else if (flag == "--dtype") {
             std::string d = value();
             if (d == "f32") opt.dtype = DType::F32;

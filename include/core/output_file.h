@@ -31,4 +31,28 @@ private:
 // The whole file at once.
 void write_output_file(const std::string& path, const std::string& bytes);
 
+// ---------------------------------------------------------------- folders (training checkpoints)
+// A folder of files written as one: everything goes into a temporary folder beside the
+// target (DIR.tmp-XXXXXX), and commit() puts it in place, swapping it with the old folder in
+// one step where the file system can (Linux renameat2 RENAME_EXCHANGE), else renaming the old
+// one aside first. A reader sees the old folder or the whole new one; a crash or a full disk
+// before commit() leaves the old folder as it was and never a half-written one under its name.
+// An existing target is only replaced when it is empty or holds `marker` (a file that only
+// gptwalk's own folders of this kind have), so a mistyped --out never replaces someone's folder.
+class OutputFolder {
+public:
+    OutputFolder(const std::string& path, const std::string& marker);  // throws gw::Error
+    ~OutputFolder();                                                    // removes the temporary folder unless committed
+    OutputFolder(const OutputFolder&) = delete;
+    OutputFolder& operator=(const OutputFolder&) = delete;
+
+    std::string file(const std::string& name) const { return tmp_ + "/" + name; }  // write here (with OutputFile)
+    const std::string& path() const { return path_; }
+    void commit();  // throws gw::Error naming the target
+
+private:
+    std::string path_, tmp_;
+    bool committed_ = false;
+};
+
 }  // namespace gw

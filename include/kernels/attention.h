@@ -38,4 +38,33 @@ void attention_heads(Isa isa, float* out, float* pattern, const float* qkv, cons
 void attention_ref(float* out, float* pattern, const float* qkv, float* k_cache, float* v_cache,
                    int64_t pos0, int64_t T, int64_t C, int64_t NH);
 
+// ---------------------------------------------------------------- training (lesson 17)
+//
+// A training sequence attends from scratch (pos0 = 0): append_kv + attention_heads with a
+// pattern buffer (NH, T, T) give the forward and keep A for the backward. For head h, with
+// S = scale · Q_h K_h^T (masked above the diagonal), A = softmax(S) row by row,
+// out_h = A · V_h, and g = dL/dout_h (T, HS):
+//   dV_h += A^T · g             key j collects from every row that looked at it
+//   dA    = g · V_h^T           (T, T)
+//   dS    = softmax backward of each row (softmax.h), 0 where masked
+//   dQ_h += scale · dS · K_h    dK_h += scale · dS^T · Q_h
+// Shapes: dqkv, qkv (T, 3C): q | k | v, head h in columns h*HS.. of each block; dout (T, C);
+// pattern (NH, T, T) the forward's A; scratch (T, T). Adds into dqkv, like every backward.
+
+// Heads h0..h1-1 only (their columns of dqkv), so heads can be shared out over threads.
+void attention_backward_heads(float* dqkv, float* scratch, const float* dout, const float* qkv,
+                              const float* pattern, int64_t T, int64_t C, int64_t NH, int64_t h0,
+                              int64_t h1);
+void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* pattern,
+                        int64_t T, int64_t C, int64_t NH);
+// Plain loops with double sums, recomputing the pattern: the reference, in float and float64.
+void attention_backward_ref(float* dqkv, const float* dout, const float* qkv, int64_t T, int64_t C,
+                            int64_t NH);
+void attention_backward_ref(double* dqkv, const double* dout, const double* qkv, int64_t T,
+                            int64_t C, int64_t NH);
+// The forward reference in float64 from position 0 (no cache), for finite differences:
+// out (T, C), pattern (NH, T, T) or nullptr, qkv (T, 3C).
+void attention_ref(double* out, double* pattern, const double* qkv, int64_t T, int64_t C,
+                   int64_t NH);
+
 }  // namespace gw

@@ -55,4 +55,46 @@ void linear_rows_partial(float* partial, const float* inp, const float* w, int64
 void set_blas_threads(int n);
 int blas_threads();  // the current setting
 
+// ---------------------------------------------------------------- backward (training, lesson 17)
+//
+// For out (T, OC) = inp (T, IC) · w (IC, OC) + b and g = dL/dout (T, OC):
+//   dinp (T, IC) += g · w^T         each input row gets the weighted sum of its output rows' gradients
+//   dw (IC, OC)  += inp^T · g       a weight's gradient sums over every row that used it
+//   db (OC)      += sum_t g[t]
+// The tied head, logits (T, V) = x (T, C) · wte^T, is the same with w = wte^T and no bias:
+//   dx (T, C) += dlogits · wte      dwte (V, C) += dlogits^T · x
+// Every backward ADDS (+=) into its gradients (beta = 1 in the products).
+
+// c (M, N) = alpha * a^T · b + beta * c, where a is stored (K, M) and b (K, N), row strides
+// lda, ldb, ldc: the product the weight gradients need (inp^T · g sums over the rows t).
+void matmul_at(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+               int64_t M, int64_t N, int64_t K, float alpha, float beta);
+void matmul_at_ref(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                   int64_t M, int64_t N, int64_t K, float alpha, float beta);
+
+void linear_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                     const float* w, int64_t T, int64_t IC, int64_t OC);
+// Its pieces, for a team: dinp row by row (call it on a block of rows), and output columns
+// [c0, c1) of dw and db (db may be nullptr; its sums run row after row, so the result does
+// not depend on how the columns were shared out).
+void linear_backward_input(float* dinp, const float* dout, const float* w, int64_t T, int64_t IC,
+                           int64_t OC);
+void linear_backward_weight(float* dw, float* db, const float* dout, const float* inp, int64_t T,
+                            int64_t IC, int64_t OC, int64_t c0, int64_t c1);
+// The tied head's backward, in the same two pieces: dx for a block of rows, and rows
+// [v0, v1) of dwte (token vectors v0..v1-1).
+void lm_head_backward_input(float* dx, const float* dlogits, const float* wte, int64_t T, int64_t C,
+                            int64_t V);
+void lm_head_backward_weight(float* dwte, const float* dlogits, const float* x, int64_t T, int64_t C,
+                             int64_t V, int64_t v0, int64_t v1);
+// Plain loops (double sums), in float and in float64 (finite-difference checks).
+void linear_backward_ref(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                         const float* w, int64_t T, int64_t IC, int64_t OC);
+void linear_backward_ref(double* dinp, double* dw, double* db, const double* dout,
+                         const double* inp, const double* w, int64_t T, int64_t IC, int64_t OC);
+void lm_head_backward_ref(float* dx, float* dwte, const float* dlogits, const float* x,
+                          const float* wte, int64_t T, int64_t C, int64_t V);
+void lm_head_backward_ref(double* dx, double* dwte, const double* dlogits, const double* x,
+                          const double* wte, int64_t T, int64_t C, int64_t V);
+
 }  // namespace gw

@@ -16,4 +16,18 @@ void softmax_avx2(float* out, const float* x, int64_t n);
 void softmax_avx512(float* out, const float* x, int64_t n);
 void softmax(Isa isa, float* out, const float* x, int64_t n);
 
+// The same, returning log sum_i exp x[i] (-INFINITY for a row with no valid entry): the
+// cross-entropy loss of a row is that minus the target's logit (crossentropy.h).
+double softmax_lse(Isa isa, float* out, const float* x, int64_t n);
+// The reference in float64, for finite-difference checks.
+void softmax_ref(double* out, const double* x, int64_t n);
+
+// ---------------------------------------------------------------- backward (training, lesson 17)
+//
+//   y = softmax(x), g = dL/dy:   dx[i] += y[i] * (g[i] - sum_j y[j] g[j])
+// Shapes: dx, y, dy (n). Adds into dx, like every backward. Masked entries (y = 0) get 0.
+// The sum in double; one implementation (attention rows are short: no vector kernel).
+void softmax_backward(float* dx, const float* y, const float* dy, int64_t n);
+void softmax_backward(double* dx, const double* y, const double* dy, int64_t n);
+
 }  // namespace gw

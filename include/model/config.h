@@ -35,4 +35,8 @@ void validate_config(const Config& config, const std::string& source);
 constexpr int64_t kMaxModelBytes = int64_t(64) << 30;  // 64 GiB
 Config load_config(const std::string& path);  // reads and parses config.json
 
+// config.json for a checkpoint we write (tools/make_random_gpt2, `gptwalk train`): Hugging
+// Face's field names and layout; torch_dtype "float32", "float16" or "bfloat16".
+std::string config_json(const Config& config, const std::string& torch_dtype);
+
 }  // namespace gw

@@ -72,4 +72,17 @@ std::unique_ptr<Checkpoint> load_checkpoint(const std::string& dir);
 // "h.3.mlp.c_fc.weight: 2 non-finite values (first at index 17)". Empty if all finite.
 std::vector<std::string> find_nonfinite(const Checkpoint& ckpt);
 
+// ---------------------------------------------------------------- training (train/, lesson 18)
+// Training keeps the parameters in ONE flat F32 buffer, the tensors one after another in
+// weight_table order (config.parameter_count() floats), so that one loop can update them
+// all. These two functions are the only bridge between that buffer and a Checkpoint.
+
+// Copies every tensor of ckpt, as F32 (F16 and BF16 widened exactly), into flat.
+void copy_weights_flat(float* flat, const Checkpoint& ckpt);
+// A Checkpoint (no file) whose weights are the tensors of flat, read in place: every
+// command that runs a Checkpoint (forward, generate, the walks) then runs the live
+// parameters, which the training loop updates between calls. flat must outlive it.
+std::unique_ptr<Checkpoint> checkpoint_over(const Config& config, const float* flat,
+                                            const std::string& dir = "");
+
 }  // namespace gw

@@ -47,6 +47,8 @@ struct MemoryUse {
     size_t rss = 0;
 };
 MemoryUse memory_use();
+// CPU seconds used so far by every thread of this process (user + system).
+double process_cpu_seconds();
 
 struct BenchResult {
     std::string model_dir;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "perf/bench.h"
+#include "perf/train_bench.h"
 
 namespace gw {
 
@@ -14,5 +15,11 @@ namespace gw {
 std::string bench_json(const BenchResult& r);
 // The same as readable text, a line per measurement.
 void print_bench(std::FILE* out, const BenchResult& r);
+
+// The training benchmark (perf/train_bench.h): one JSON object on one line ("train_tok_s"
+// with "_min" / "_max", "cpu_tok_s", memory, and "shares": each op's share of the update's
+// time, forward ops as "fwd_<op>", backward as "bwd_<op>", then "loss" and "optimizer"), and as text.
+std::string train_bench_json(const TrainBenchResult& r);
+void print_train_bench(std::FILE* out, const TrainBenchResult& r);
 
 }  // namespace gw

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "core/error.h"
 #include "perf/bench.h"
 #include "report/bench_io.h"
 
@@ -15,10 +16,31 @@ static std::vector<Flag> bench_flags() {
                   {"--seed", "S", "seed of the prompt's token ids (default 1)"},
                   {"--openblas-threads", "", "let OpenBLAS thread the products instead of our team (to compare)"},
                   {"--roofline", "", "also measure this machine's memory-read and sgemm ceilings (~1 s)"},
-                  {"--json", "", "print one JSON object instead of text"}}});
+                  {"--json", "", "print one JSON object instead of text"},
+                  {"--train", "", "time training updates instead (forward, backward, AdamW) on random windows; --repeats timed updates"},
+                  {"--batch", "B", "with --train: windows per update (default 8)"},
+                  {"--seq", "T", "with --train: tokens per window (default 64)"}}});
+}
+
+static int run_train_bench_command(const Args& args) {
+    for (const char* f : {"--prompt-tokens", "--gen-tokens", "--openblas-threads", "--roofline"})
+        if (args.has(f)) throw UsageError(cat("bench: ", f, " does not apply to --train"));
+    TrainBenchOptions o;
+    o.batch = args.integer("--batch", 8, 1, 1 << 16);
+    o.seq = args.integer("--seq", 64, 1, 1 << 20);
+    o.steps = int(args.integer("--repeats", 5, 1, 1000));
+    o.threads = threads_from(args);
+    o.seed = uint64_t(args.integer("--seed", 1, 0, INT64_MAX));
+    o.isa = kernels_from(args);
+    TrainBenchResult r = run_train_bench(model_dir(args), o);
+    if (args.has("--json")) std::printf("%s\n", train_bench_json(r).c_str());
+    else print_train_bench(stdout, r);
+    return 0;
 }
 
 static int run_bench_command(const Args& args) {
+    if (args.has("--train")) return run_train_bench_command(args);
+    if (args.has("--batch") || args.has("--seq")) throw UsageError("bench: --batch and --seq need --train");
     BenchOptions o;
     o.prompt_tokens = args.integer("--prompt-tokens", 128, 1, 1 << 20);
     o.gen_tokens = args.integer("--gen-tokens", 128, 0, 1 << 20);
@@ -37,7 +59,7 @@ static int run_bench_command(const Args& args) {
 const Command kBenchCommand = {
     "bench", "time loading, prefill and decode; report memory and where the time goes",
     "[--model DIR] [--prompt-tokens 128] [--gen-tokens 128] [--threads 1] [--kernels K] "
-    "[--repeats N] [--roofline] [--json]",
+    "[--repeats N] [--roofline] [--json]  |  --train [--batch B] [--seq T] [--threads N] [--repeats N] [--json]",
     bench_flags, run_bench_command};
 
 }  // namespace gw

@@ -60,9 +60,11 @@ extern const Command kWalkEncodeCommand;
 extern const Command kWalkPositionsCommand;
 extern const Command kWalkDecodeCommand;
 extern const Command kWalkFewshotCommand;
+extern const Command kWalkFinetuneCommand;
 extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
 extern const Command kServeCommand;
+extern const Command kTrainCommand, kEvalCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
 std::string model_dir(const Args& args);  // --model, default model/model_dir.h's default_model_dir()

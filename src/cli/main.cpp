@@ -24,9 +24,12 @@ static const Command* const kCommands[] = {&kGenerateCommand, &kTokenizeCommand,
                                            &kWalkPositionsCommand,
                                            &kWalkDecodeCommand,
                                            &kWalkFewshotCommand,
+                                           &kWalkFinetuneCommand,
                                            &kNeighboursCommand,
                                            &kBenchCommand,
                                            &kServeCommand,
+                                           &kEvalCommand,
+                                           &kTrainCommand,
 };
 
 // The list of commands, on stdout for --help, on stderr when no command was given.

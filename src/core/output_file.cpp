@@ -1,6 +1,7 @@
 // core/output_file.cpp — write a temporary file, then rename it into place (see output_file.h).
 #include "core/output_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,6 +64,86 @@ void write_output_file(const std::string& path, const std::string& bytes) {
     OutputFile f(path);
     f.write(bytes);
     f.commit();
+}
+
+// ---------------------------------------------------------------- folders (training checkpoints)
+
+namespace {
+bool is_dir(const std::string& p) {
+    struct stat st;
+    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool dir_is_empty(const std::string& p) {
+    DIR* d = opendir(p.c_str());
+    if (!d) return false;
+    bool empty = true;
+    while (dirent* e = readdir(d))
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
+    closedir(d);
+    return empty;
+}
+// Removes a folder of plain files (the ones this module wrote), then the folder.
+void remove_flat_dir(const std::string& p) {
+    if (DIR* d = opendir(p.c_str())) {
+        while (dirent* e = readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+                unlink((p + "/" + e->d_name).c_str());
+        closedir(d);
+    }
+    rmdir(p.c_str());
+}
+}  // namespace
+
+OutputFolder::OutputFolder(const std::string& path, const std::string& marker) : path_(path) {
+    while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
+    if (path_.empty()) fail("an output folder needs a name");
+    struct stat st;
+    if (stat(path_.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) fail("'", path_, "': exists and is not a folder");
+        if (!dir_is_empty(path_) && stat((path_ + "/" + marker).c_str(), &st) != 0)
+            fail("'", path_, "': exists and is not a folder this command wrote (no ", marker,
+                 "); choose a new output folder");
+    }
+    std::vector<char> name(path_.begin(), path_.end());
+    const char suffix[] = ".tmp-XXXXXX";
+    name.insert(name.end(), suffix, suffix + sizeof(suffix));
+    if (!mkdtemp(name.data())) fail("'", path_, "': cannot create a folder beside it: ", std::strerror(errno));
+    tmp_ = name.data();
+    const mode_t mask = umask(0);  // mkdtemp makes it private (0700): give it a new folder's permissions
+    umask(mask);
+    chmod(tmp_.c_str(), 0777 & ~mask);
+}
+
+OutputFolder::~OutputFolder() {
+    if (!committed_) remove_flat_dir(tmp_);
+}
+
+void OutputFolder::commit() {
+    if (!is_dir(path_)) {
+        if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+            fail("'", path_, "': cannot rename the finished folder into place: ", std::strerror(errno));
+        committed_ = true;
+        return;
+    }
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    // One step: the new folder takes the name, the old one takes the temporary name.
+    if (renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+        committed_ = true;
+        remove_flat_dir(tmp_);  // now the old folder
+        return;
+    }
+#endif
+    // Two steps: between them the name is missing for a moment (never half-written).
+    const std::string old = tmp_ + ".old";
+    if (std::rename(path_.c_str(), old.c_str()) != 0)
+        fail("'", path_, "': cannot move the old folder aside: ", std::strerror(errno));
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+        const int err = errno;
+        std::rename(old.c_str(), path_.c_str());
+        fail("'", path_, "': cannot rename the finished folder into place: ", std::strerror(err));
+    }
+    committed_ = true;
+    remove_flat_dir(old);
 }
 
 }  // namespace gw

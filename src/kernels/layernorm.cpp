@@ -16,6 +16,7 @@
 #include "kernels/layernorm.h"
 
 #include <cmath>
+#include <vector>
 
 #include "kernels/simd.h"  // tail masks, horizontal sums
 
@@ -23,12 +24,14 @@ namespace gw {
 
 // ---------------------------------------------------------------- scalar reference
 
-// Two passes in double: the plain definition, accurate to float rounding of out.
-void layernorm_ref(float* out, float* mean, float* rstd, const float* x, const float* w,
-                   const float* b, int64_t T, int64_t C, float eps) {
+// Two passes in double: the plain definition, accurate to float rounding of out. A template
+// so that the float64 overload (finite-difference checks of the backward) is the same loops.
+template <typename S>
+static void layernorm_rows(S* out, S* mean, S* rstd, const S* x, const S* w, const S* b, int64_t T,
+                           int64_t C, double eps) {
     for (int64_t t = 0; t < T; t++) {
-        const float* xt = x + t * C;  // (C)
-        float* ot = out + t * C;      // (C)
+        const S* xt = x + t * C;  // (C)
+        S* ot = out + t * C;      // (C)
         double m = 0;
         for (int64_t c = 0; c < C; c++) m += xt[c];
         m /= double(C);
@@ -36,10 +39,20 @@ void layernorm_ref(float* out, float* mean, float* rstd, const float* x, const f
         for (int64_t c = 0; c < C; c++) var += (xt[c] - m) * (xt[c] - m);
         var /= double(C);
         double s = 1.0 / std::sqrt(var + eps);
-        for (int64_t c = 0; c < C; c++) ot[c] = float((xt[c] - m) * s * w[c] + b[c]);
-        if (mean) mean[t] = float(m);
-        if (rstd) rstd[t] = float(s);
+        for (int64_t c = 0; c < C; c++) ot[c] = S((xt[c] - m) * s * w[c] + b[c]);
+        if (mean) mean[t] = S(m);
+        if (rstd) rstd[t] = S(s);
     }
+}
+
+void layernorm_ref(float* out, float* mean, float* rstd, const float* x, const float* w,
+                   const float* b, int64_t T, int64_t C, float eps) {
+    layernorm_rows(out, mean, rstd, x, w, b, T, C, eps);
+}
+
+void layernorm_ref(double* out, double* mean, double* rstd, const double* x, const double* w,
+                   const double* b, int64_t T, int64_t C, double eps) {
+    layernorm_rows(out, mean, rstd, x, w, b, T, C, eps);
 }
 
 #if defined(__x86_64__)
@@ -183,6 +196,81 @@ void layernorm(Isa isa, float* out, float* mean, float* rstd, const float* x, co
         case Isa::Avx2: layernorm_avx2(out, mean, rstd, x, w, b, T, C, eps); return;
         case Isa::Avx512: layernorm_avx512(out, mean, rstd, x, w, b, T, C, eps); return;
     }
+}
+
+// ---------------------------------------------------------------- backward (training, lesson 17)
+//
+// One row, g = dL/dout, xhat = (x - mean) * rstd, out = xhat * w + b:
+//   db[c] += g[c]             dw[c] += g[c] * xhat[c]
+//   dx[c] += rstd * (gw[c] - mean(gw) - xhat[c] * mean(gw * xhat)),   gw = g * w
+// Why the two means: adding a constant to every x[c], or scaling x's deviations from their
+// mean, leaves xhat unchanged, so dx has no part along those two directions: they are
+// projected out of gw. Sums are in double (C terms a row; T terms a column), as in the forward.
+
+template <typename S>
+static void backward_rows(S* dx, const S* dout, const S* x, const S* w, const S* mean,
+                          const S* rstd, int64_t T, int64_t C) {
+    for (int64_t t = 0; t < T; t++) {
+        const S* xt = x + t * C;     // (C)
+        const S* gt = dout + t * C;  // (C)
+        S* dt = dx + t * C;          // (C)
+        const double m = mean[t], r = rstd[t];
+        double sum_gw = 0, sum_gwx = 0;
+        for (int64_t c = 0; c < C; c++) {
+            const double gw = double(gt[c]) * w[c];
+            sum_gw += gw;
+            sum_gwx += gw * ((xt[c] - m) * r);
+        }
+        const double mean_gw = sum_gw / double(C), mean_gwx = sum_gwx / double(C);
+        for (int64_t c = 0; c < C; c++) {
+            const double xhat = (xt[c] - m) * r;
+            dt[c] = S(dt[c] + r * (double(gt[c]) * w[c] - mean_gw - xhat * mean_gwx));
+        }
+    }
+}
+
+// Columns [c0, c1) of dw and db: sums over the T rows, accumulated row after row.
+template <typename S>
+static void backward_params(S* dw, S* db, const S* dout, const S* x, const S* mean, const S* rstd,
+                            int64_t T, int64_t C, int64_t c0, int64_t c1) {
+    if (c1 <= c0) return;
+    std::vector<double> sw(size_t(c1 - c0), 0.0), sb(size_t(c1 - c0), 0.0);
+    for (int64_t t = 0; t < T; t++) {
+        const double m = mean[t], r = rstd[t];
+        for (int64_t c = c0; c < c1; c++) {
+            const double g = dout[t * C + c];
+            sb[size_t(c - c0)] += g;
+            sw[size_t(c - c0)] += g * ((x[t * C + c] - m) * r);
+        }
+    }
+    for (int64_t c = c0; c < c1; c++) {
+        dw[c] = S(dw[c] + sw[size_t(c - c0)]);
+        db[c] = S(db[c] + sb[size_t(c - c0)]);
+    }
+}
+
+void layernorm_backward_rows(float* dx, const float* dout, const float* x, const float* w,
+                             const float* mean, const float* rstd, int64_t T, int64_t C) {
+    backward_rows(dx, dout, x, w, mean, rstd, T, C);
+}
+
+void layernorm_backward_params(float* dw, float* db, const float* dout, const float* x,
+                               const float* mean, const float* rstd, int64_t T, int64_t C,
+                               int64_t c0, int64_t c1) {
+    backward_params(dw, db, dout, x, mean, rstd, T, C, c0, c1);
+}
+
+void layernorm_backward(float* dx, float* dw, float* db, const float* dout, const float* x,
+                        const float* w, const float* mean, const float* rstd, int64_t T, int64_t C) {
+    backward_rows(dx, dout, x, w, mean, rstd, T, C);
+    backward_params(dw, db, dout, x, mean, rstd, T, C, 0, C);
+}
+
+void layernorm_backward(double* dx, double* dw, double* db, const double* dout, const double* x,
+                        const double* w, const double* mean, const double* rstd, int64_t T,
+                        int64_t C) {
+    backward_rows(dx, dout, x, w, mean, rstd, T, C);
+    backward_params(dw, db, dout, x, mean, rstd, T, C, 0, C);
 }
 
 }  // namespace gw

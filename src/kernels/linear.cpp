@@ -90,4 +90,110 @@ void set_blas_threads(int n) { openblas_set_num_threads(n); }
 
 int blas_threads() { return openblas_get_num_threads(); }
 
+// ---------------------------------------------------------------- backward (training, lesson 17)
+
+void matmul_at(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+               int64_t M, int64_t N, int64_t K, float alpha, float beta) {
+    // a is stored (K, M) row-major: CblasTrans reads it as the (M, K) matrix a^T.
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(M), int(N), int(K), alpha, a, int(lda),
+                b, int(ldb), beta, c, int(ldc));
+}
+
+template <typename S>
+static void matmul_at_loops(S* c, int64_t ldc, const S* a, int64_t lda, const S* b, int64_t ldb,
+                            int64_t M, int64_t N, int64_t K, double alpha, double beta) {
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            double sum = 0.0;
+            for (int64_t k = 0; k < K; k++) sum += double(a[k * lda + i]) * double(b[k * ldb + j]);
+            const double old = beta == 0.0 ? 0.0 : double(c[i * ldc + j]);  // beta 0 ignores c
+            c[i * ldc + j] = S(alpha * sum + beta * old);
+        }
+}
+
+void matmul_at_ref(float* c, int64_t ldc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                   int64_t M, int64_t N, int64_t K, float alpha, float beta) {
+    matmul_at_loops(c, ldc, a, lda, b, ldb, M, N, K, alpha, beta);
+}
+
+void linear_backward_input(float* dinp, const float* dout, const float* w, int64_t T, int64_t IC,
+                           int64_t OC) {
+    // dinp (T, IC) += dout (T, OC) · w^T, with w stored (IC, OC): op(b) = w^T, "b transposed".
+    matmul(dinp, IC, dout, OC, w, OC, T, IC, OC, /*b_transposed=*/true, 1.0f, 1.0f);
+}
+
+void linear_backward_weight(float* dw, float* db, const float* dout, const float* inp, int64_t T,
+                            int64_t IC, int64_t OC, int64_t c0, int64_t c1) {
+    if (c1 <= c0) return;
+    // dw[:, c0:c1] (IC, c1 - c0) += inp^T (IC, T) · dout[:, c0:c1] (T, c1 - c0)
+    matmul_at(dw + c0, OC, inp, IC, dout + c0, OC, IC, c1 - c0, T, 1.0f, 1.0f);
+    if (!db) return;
+    for (int64_t t = 0; t < T; t++)  // row after row: the same order however columns are shared
+        for (int64_t c = c0; c < c1; c++) db[c] += dout[t * OC + c];
+}
+
+void linear_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                     const float* w, int64_t T, int64_t IC, int64_t OC) {
+    linear_backward_input(dinp, dout, w, T, IC, OC);
+    linear_backward_weight(dw, db, dout, inp, T, IC, OC, 0, OC);
+}
+
+void lm_head_backward_input(float* dx, const float* dlogits, const float* wte, int64_t T, int64_t C,
+                            int64_t V) {
+    // dx (T, C) += dlogits (T, V) · wte (V, C): a plain product, no transpose.
+    matmul(dx, C, dlogits, V, wte, C, T, C, V, /*b_transposed=*/false, 1.0f, 1.0f);
+}
+
+void lm_head_backward_weight(float* dwte, const float* dlogits, const float* x, int64_t T, int64_t C,
+                             int64_t V, int64_t v0, int64_t v1) {
+    if (v1 <= v0) return;
+    // dwte[v0:v1] (v1 - v0, C) += dlogits[:, v0:v1]^T (v1 - v0, T) · x (T, C)
+    matmul_at(dwte + v0 * C, C, dlogits + v0, V, x, C, v1 - v0, C, T, 1.0f, 1.0f);
+}
+
+// The plain loops of a product's backward, in double sums; S = float or double. The weight
+// is read as w(i, o) = w[i * wi + o * wo] (and its gradient written the same way): a linear
+// layer's (IC, OC) row-major matrix has wi = OC, wo = 1; the tied head reads wte (V, C) as its
+// transpose, (C, V), with wi = 1, wo = C.
+template <typename S>
+static void product_backward_loops(S* dinp, S* dw, S* db, const S* dout, const S* inp, const S* w, int64_t T,
+                                   int64_t IC, int64_t OC, int64_t wi, int64_t wo) {
+    for (int64_t t = 0; t < T; t++)  // dinp[t, i] += sum_o dout[t, o] w(i, o)
+        for (int64_t i = 0; i < IC; i++) {
+            double sum = 0;
+            for (int64_t o = 0; o < OC; o++) sum += double(dout[t * OC + o]) * w[i * wi + o * wo];
+            dinp[t * IC + i] = S(dinp[t * IC + i] + sum);
+        }
+    for (int64_t i = 0; i < IC; i++)  // dw(i, o) += sum_t inp[t, i] dout[t, o]
+        for (int64_t o = 0; o < OC; o++) {
+            double sum = 0;
+            for (int64_t t = 0; t < T; t++) sum += double(inp[t * IC + i]) * dout[t * OC + o];
+            dw[i * wi + o * wo] = S(dw[i * wi + o * wo] + sum);
+        }
+    if (db)
+        for (int64_t o = 0; o < OC; o++) {  // db[o] += sum_t dout[t, o]
+            double sum = 0;
+            for (int64_t t = 0; t < T; t++) sum += dout[t * OC + o];
+            db[o] = S(db[o] + sum);
+        }
+}
+
+void linear_backward_ref(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                         const float* w, int64_t T, int64_t IC, int64_t OC) {
+    product_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC, OC, 1);
+}
+void linear_backward_ref(double* dinp, double* dw, double* db, const double* dout,
+                         const double* inp, const double* w, int64_t T, int64_t IC, int64_t OC) {
+    product_backward_loops(dinp, dw, db, dout, inp, w, T, IC, OC, OC, 1);
+}
+
+void lm_head_backward_ref(float* dx, float* dwte, const float* dlogits, const float* x,
+                          const float* wte, int64_t T, int64_t C, int64_t V) {
+    product_backward_loops<float>(dx, dwte, nullptr, dlogits, x, wte, T, C, V, 1, C);
+}
+void lm_head_backward_ref(double* dx, double* dwte, const double* dlogits, const double* x,
+                          const double* wte, int64_t T, int64_t C, int64_t V) {
+    product_backward_loops<double>(dx, dwte, nullptr, dlogits, x, wte, T, C, V, 1, C);
+}
+
 }  // namespace gw

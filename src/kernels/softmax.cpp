@@ -20,22 +20,30 @@ namespace gw {
 
 // ---------------------------------------------------------------- scalar reference
 
-void softmax_ref(float* out, const float* x, int64_t n) {
-    float m = -INFINITY;
+// Returns log sum_j exp x[j] (m + log of the sum), which the cross-entropy loss needs
+// (crossentropy.h), or -INFINITY for a row with no valid entry. A template so that the
+// float64 overload (finite-difference checks) is the same loops.
+template <typename S>
+static double softmax_row(S* out, const S* x, int64_t n) {
+    S m = -INFINITY;
     for (int64_t i = 0; i < n; i++)
         if (x[i] > m) m = x[i];
     if (m == -INFINITY) {  // n == 0 or every entry masked
-        for (int64_t i = 0; i < n; i++) out[i] = 0.0f;
-        return;
+        for (int64_t i = 0; i < n; i++) out[i] = 0;
+        return -INFINITY;
     }
     double sum = 0;
     for (int64_t i = 0; i < n; i++) {
         double e = std::exp(double(x[i]) - double(m));  // exp(-inf) = 0
-        out[i] = float(e);
+        out[i] = S(e);
         sum += e;
     }
-    for (int64_t i = 0; i < n; i++) out[i] = float(out[i] / sum);
+    for (int64_t i = 0; i < n; i++) out[i] = S(out[i] / sum);
+    return double(m) + std::log(sum);
 }
+
+void softmax_ref(float* out, const float* x, int64_t n) { softmax_row(out, x, n); }
+void softmax_ref(double* out, const double* x, int64_t n) { softmax_row(out, x, n); }
 
 #if defined(__x86_64__)
 
@@ -48,7 +56,8 @@ __attribute__((target("avx2,fma"))) static inline void add_as_doubles_avx2(__m25
     hi = _mm256_add_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
 }
 
-__attribute__((target("avx2,fma"))) void softmax_avx2(float* out, const float* x, int64_t n) {
+__attribute__((target("avx2,fma"))) static double softmax_lse_avx2(float* out, const float* x,
+                                                                   int64_t n) {
     const int64_t body = n - n % 8;
     const __m256i tail = simd::tail_mask_avx2(n % 8);
     const __m256 minus_inf = _mm256_set1_ps(-INFINITY);
@@ -62,7 +71,7 @@ __attribute__((target("avx2,fma"))) void softmax_avx2(float* out, const float* x
     const float m = simd::hmax_avx2(vmax);
     if (m == -INFINITY) {
         for (int64_t i = 0; i < n; i++) out[i] = 0.0f;
-        return;
+        return -INFINITY;
     }
     const __m256 M = _mm256_set1_ps(m);
 
@@ -89,7 +98,10 @@ __attribute__((target("avx2,fma"))) void softmax_avx2(float* out, const float* x
     if (body < n)
         _mm256_maskstore_ps(out + body, tail,
                             _mm256_mul_ps(_mm256_maskload_ps(out + body, tail), inv));
+    return double(m) + std::log(sum);
 }
+
+void softmax_avx2(float* out, const float* x, int64_t n) { softmax_lse_avx2(out, x, n); }
 
 // ---------------------------------------------------------------- AVX-512F (16 floats)
 
@@ -101,7 +113,8 @@ __attribute__((target("avx512f"))) static inline void add_as_doubles_avx512(__m5
     hi = _mm512_add_pd(hi, _mm512_cvtps_pd(e_hi));
 }
 
-__attribute__((target("avx512f"))) void softmax_avx512(float* out, const float* x, int64_t n) {
+__attribute__((target("avx512f"))) static double softmax_lse_avx512(float* out, const float* x,
+                                                                    int64_t n) {
     const int64_t body = n - n % 16;
     const __mmask16 tail = simd::tail_mask_avx512(n % 16);
     // The last partial vector, padded with -inf (mask_loadu keeps the src lanes).
@@ -113,7 +126,7 @@ __attribute__((target("avx512f"))) void softmax_avx512(float* out, const float* 
     const float m = simd::hmax_avx512(vmax);
     if (m == -INFINITY) {
         for (int64_t i = 0; i < n; i++) out[i] = 0.0f;
-        return;
+        return -INFINITY;
     }
     const __m512 M = _mm512_set1_ps(m);
 
@@ -141,12 +154,17 @@ __attribute__((target("avx512f"))) void softmax_avx512(float* out, const float* 
     if (body < n)
         _mm512_mask_storeu_ps(out + body, tail,
                               _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, out + body), inv));
+    return double(m) + std::log(sum);
 }
+
+void softmax_avx512(float* out, const float* x, int64_t n) { softmax_lse_avx512(out, x, n); }
 
 #else  // not x86-64: no vector kernels, the names run the reference
 
 void softmax_avx2(float* out, const float* x, int64_t n) { softmax_ref(out, x, n); }
 void softmax_avx512(float* out, const float* x, int64_t n) { softmax_ref(out, x, n); }
+static double softmax_lse_avx2(float* out, const float* x, int64_t n) { return softmax_row(out, x, n); }
+static double softmax_lse_avx512(float* out, const float* x, int64_t n) { return softmax_row(out, x, n); }
 
 #endif
 
@@ -158,6 +176,35 @@ void softmax(Isa isa, float* out, const float* x, int64_t n) {
         case Isa::Avx2: softmax_avx2(out, x, n); return;
         case Isa::Avx512: softmax_avx512(out, x, n); return;
     }
+}
+
+double softmax_lse(Isa isa, float* out, const float* x, int64_t n) {
+    switch (isa) {
+        case Isa::Ref: return softmax_row(out, x, n);
+        case Isa::Avx2: return softmax_lse_avx2(out, x, n);
+        case Isa::Avx512: return softmax_lse_avx512(out, x, n);
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------- backward (training, lesson 17)
+//
+// y = softmax(x): dy_i/dx_j = y_i (delta_ij - y_j), so for g = dL/dy
+//   dL/dx_i = sum_j g_j y_j (delta_ji - y_i) = y_i (g_i - sum_j y_j g_j)
+// (one dot product per row, no (n, n) Jacobian). Masked entries have y_i = 0, so they get 0.
+
+template <typename S>
+static void softmax_backward_row(S* dx, const S* y, const S* dy, int64_t n) {
+    double dot = 0;
+    for (int64_t j = 0; j < n; j++) dot += double(y[j]) * dy[j];
+    for (int64_t i = 0; i < n; i++) dx[i] = S(dx[i] + double(y[i]) * (dy[i] - dot));
+}
+
+void softmax_backward(float* dx, const float* y, const float* dy, int64_t n) {
+    softmax_backward_row(dx, y, dy, n);
+}
+void softmax_backward(double* dx, const double* y, const double* dy, int64_t n) {
+    softmax_backward_row(dx, y, dy, n);
 }
 
 }  // namespace gw

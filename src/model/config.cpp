@@ -6,6 +6,7 @@
 // the field to blame, using products that cannot overflow.
 #include "model/config.h"
 
+#include <charconv>  // std::to_chars
 #include <cmath>
 #include <cstdint>
 
@@ -158,6 +159,29 @@ Config parse_config(const JsonValue& root, const std::string& source) {
 Config load_config(const std::string& path) {
     std::string text = read_file(path, size_t(16) << 20);  // config.json is a few hundred bytes
     return parse_config(parse_json(text, path), path);
+}
+
+// The shortest decimal that reads back as the same float: 1e-05, not 9.99999974737875e-06.
+static std::string float_text(float x) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, x);
+    return std::string(buf, r.ptr);
+}
+
+std::string config_json(const Config& c, const std::string& torch_dtype) {
+    return cat("{\n",
+               "  \"activation_function\": \"gelu_new\",\n",
+               "  \"architectures\": [\"GPT2LMHeadModel\"],\n",
+               "  \"layer_norm_epsilon\": ", float_text(c.layer_norm_epsilon), ",\n",
+               "  \"model_type\": \"gpt2\",\n",
+               "  \"n_ctx\": ", c.n_positions, ",\n",
+               "  \"n_embd\": ", c.n_embd, ",\n",
+               "  \"n_head\": ", c.n_head, ",\n",
+               "  \"n_layer\": ", c.n_layer, ",\n",
+               "  \"n_positions\": ", c.n_positions, ",\n",
+               "  \"torch_dtype\": \"", torch_dtype, "\",\n",
+               "  \"vocab_size\": ", c.vocab_size, "\n",
+               "}\n");
 }
 
 }  // namespace gw

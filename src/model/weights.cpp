@@ -239,4 +239,29 @@ std::vector<std::string> find_nonfinite(const Checkpoint& ckpt) {
     return out;
 }
 
+// ---------------------------------------------------------------- training (train/, lesson 18)
+
+void copy_weights_flat(float* flat, const Checkpoint& ckpt) {
+    Weights w = ckpt.w;  // a copy of the pointers, for the table to read through
+    size_t offset = 0;
+    for (const WeightEntry& e : weight_table(ckpt.config, w)) {
+        const size_t n = size_t(e.shape.numel());
+        std::memcpy(flat + offset, *e.dest, n * sizeof(float));
+        offset += n;
+    }
+}
+
+std::unique_ptr<Checkpoint> checkpoint_over(const Config& config, const float* flat,
+                                            const std::string& dir) {
+    auto ck = std::make_unique<Checkpoint>();
+    ck->dir = dir;
+    ck->config = config;
+    size_t offset = 0;
+    for (const WeightEntry& e : weight_table(config, ck->w)) {
+        *e.dest = flat + offset;
+        offset += size_t(e.shape.numel());
+    }
+    return ck;
+}
+
 }  // namespace gw

@@ -8,7 +8,6 @@
 #include "perf/random_checkpoint.h"
 
 #include <algorithm>  // std::min
-#include <charconv>   // std::to_chars
 #include <cmath>
 #include <cstring>    // memcpy
 #include <filesystem>
@@ -136,30 +135,6 @@ void write_tensor(OutputFile& f, const Planned& t, const RandomCheckpointOptions
     }
 }
 
-// The shortest decimal that reads back as the same float: 1e-05, not 9.99999974737875e-06.
-std::string float_text(float x) {
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, x);
-    return std::string(buf, r.ptr);
-}
-
-std::string config_json(const Config& c, DType dtype) {
-    const char* torch_dtype = dtype == DType::F32 ? "float32" : dtype == DType::F16 ? "float16" : "bfloat16";
-    return cat("{\n",
-               "  \"activation_function\": \"gelu_new\",\n",
-               "  \"architectures\": [\"GPT2LMHeadModel\"],\n",
-               "  \"layer_norm_epsilon\": ", float_text(c.layer_norm_epsilon), ",\n",
-               "  \"model_type\": \"gpt2\",\n",
-               "  \"n_ctx\": ", c.n_positions, ",\n",
-               "  \"n_embd\": ", c.n_embd, ",\n",
-               "  \"n_head\": ", c.n_head, ",\n",
-               "  \"n_layer\": ", c.n_layer, ",\n",
-               "  \"n_positions\": ", c.n_positions, ",\n",
-               "  \"torch_dtype\": \"", torch_dtype, "\",\n",
-               "  \"vocab_size\": ", c.vocab_size, "\n",
-               "}\n");
-}
-
 }  // namespace
 
 void write_random_checkpoint(const std::string& dir, const Config& cfg,
@@ -170,7 +145,10 @@ void write_random_checkpoint(const std::string& dir, const Config& cfg,
     if (ec) fail(dir, ": cannot create directory: ", ec.message());
 
     const std::string config_path = dir + "/config.json";
-    write_output_file(config_path, config_json(cfg, options.dtype));
+    const char* torch_dtype = options.dtype == DType::F32   ? "float32"
+                              : options.dtype == DType::F16 ? "float16"
+                                                            : "bfloat16";
+    write_output_file(config_path, config_json(cfg, torch_dtype));
 
     const std::string path = dir + "/model.safetensors";
     std::vector<Planned> tensors = plan(cfg, options);

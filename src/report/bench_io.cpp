@@ -1,6 +1,9 @@
 // report/bench_io.cpp — `gptwalk bench`'s record as JSON and as text.
 #include "report/bench_io.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "report/json_writer.h"
 
 namespace gw {
@@ -121,6 +124,62 @@ void print_bench(std::FILE* out, const BenchResult& r) {
     double runs = double(o.repeats);
     print_shares(out, "prefill", r.prefill_ops, 0.0, runs * double(o.prompt_tokens));
     print_shares(out, "decode", r.decode_ops, r.sampling_s, runs * double(o.gen_tokens));
+}
+
+// ---------------------------------------------------------------- training
+
+// (name, seconds) of every part of an update, in print order; "other" is the update's wall
+// time outside the ops (drawing windows, zeroing gradients, the team's hand-overs).
+static std::vector<std::pair<std::string, double>> train_parts(const TrainBenchResult& r) {
+    std::vector<std::pair<std::string, double>> parts;
+    for (const OpField& f : kOpFields) parts.push_back({std::string("fwd_") + f.name, r.times.forward.*f.field});
+    parts.push_back({"loss", r.times.loss});
+    for (const OpField& f : kOpFields) parts.push_back({std::string("bwd_") + f.name, r.times.backward.*f.field});
+    parts.push_back({"optimizer", r.times.optimizer});
+    parts.push_back({"other", std::max(0.0, r.step_s - r.times.total())});
+    return parts;
+}
+
+std::string train_bench_json(const TrainBenchResult& r) {
+    using json::field, json::num;
+    const TrainBenchOptions& o = r.options;
+    const Config& c = r.config;
+    std::vector<std::string> shares;
+    for (const auto& [name, s] : train_parts(r)) shares.push_back(field(name, num(r.step_s > 0 ? s / r.step_s : 0.0)));
+    std::vector<std::string> f = {
+        field("model", json::str(r.model_dir)), field("n_layer", num(c.n_layer)), field("n_embd", num(c.n_embd)),
+        field("n_head", num(c.n_head)), field("vocab_size", num(c.vocab_size)), field("parameters", num(c.parameter_count())),
+        field("threads", num(o.threads)), field("kernels", json::str(isa_name(o.isa))), field("batch", num(o.batch)),
+        field("seq", num(o.seq)), field("steps", num(o.steps))};
+    add_stat(f, "train_tok_s", r.tok_s);
+    for (std::string s : {field("cpu_tok_s", num(r.cpu_tok_s)), field("last_loss", num(r.last_loss)),
+                          field("peak_rss_mb", num(mb(r.memory.peak_rss))), field("expected_mb", num(mb(r.expected_bytes()))),
+                          field("params_mb", num(mb(r.params_bytes))), field("grads_mb", num(mb(r.grads_bytes))),
+                          field("moments_mb", num(mb(r.moments_bytes))),
+                          field("activations_mb", num(mb(r.activation_bytes))), field("shares", json::object(shares))})
+        f.push_back(s);
+    return json::object(f);
+}
+
+void print_train_bench(std::FILE* out, const TrainBenchResult& r) {
+    const TrainBenchOptions& o = r.options;
+    const Config& c = r.config;
+    std::fprintf(out, "model    %s's shape (L %lld, C %lld, NH %lld, V %lld): %lld parameters, random init\n",
+                 r.model_dir.c_str(), (long long)c.n_layer, (long long)c.n_embd, (long long)c.n_head,
+                 (long long)c.vocab_size, (long long)c.parameter_count());
+    std::fprintf(out, "run      %d timed updates of %lld x %lld tokens (AdamW, clip 1) after %d untimed; kernels %s; %d thread%s\n",
+                 o.steps, (long long)o.batch, (long long)o.seq, o.warmup, isa_name(o.isa), o.threads,
+                 o.threads == 1 ? "" : "s");
+    std::fprintf(out, "train    %.1f tok/s  (min %.1f, max %.1f); %.1f tokens per CPU-second (all threads)\n",
+                 r.tok_s.median, r.tok_s.min, r.tok_s.max, r.cpu_tok_s);
+    std::fprintf(out, "memory   peak RSS %.1f MB; expected %.1f MB = weights %.1f + gradients %.1f + AdamW moments %.1f + "
+                      "activations %.1f\n",
+                 mb(r.memory.peak_rss), mb(r.expected_bytes()), mb(r.params_bytes), mb(r.grads_bytes),
+                 mb(r.moments_bytes), mb(r.activation_bytes));
+    std::fprintf(out, "time    ");
+    for (const auto& [name, s] : train_parts(r))
+        if (r.step_s > 0 && s / r.step_s >= 0.0005) std::fprintf(out, " %s %.1f%%", name.c_str(), 100.0 * s / r.step_s);
+    std::fprintf(out, "\n");
 }
 
 }  // namespace gw
