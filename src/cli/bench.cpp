@@ -28,6 +28,7 @@ static int run_bench_command(const Args& args) {
     o.openblas_threads = args.has("--openblas-threads");
     o.isa = kernels_from(args);
     o.roofline = args.has("--roofline");
+    o.load = weights_from(args);
     BenchResult r = run_bench(model_dir(args), o);  // sets the OpenBLAS thread count itself
     if (args.has("--json")) std::printf("%s\n", bench_json(r).c_str());
     else print_bench(stdout, r);
@@ -36,7 +37,7 @@ static int run_bench_command(const Args& args) {
 
 const Command kBenchCommand = {
     "bench", "time loading, prefill and decode; report memory and where the time goes",
-    "[--model DIR] [--prompt-tokens 128] [--gen-tokens 128] [--threads 1] [--kernels K] "
+    "[--model DIR] [--weights T] [--prompt-tokens 128] [--gen-tokens 128] [--threads 1] [--kernels K] "
     "[--repeats N] [--roofline] [--json]",
     bench_flags, run_bench_command};
 

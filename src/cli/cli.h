@@ -67,6 +67,7 @@ extern const Command kBenchCommand;
 std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
 std::string model_dir(const Args& args);
 Isa kernels_from(const Args& args);   // --kernels, default auto
+LoadOptions weights_from(const Args& args);  // --weights, default: each matrix as stored
 int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
 std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
 std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why);
@@ -80,7 +81,7 @@ void write_output(const std::string& path, const std::string& bytes, const std::
 void write_png_output(const std::string& path, const Image& image);  // "wrote PATH (W x H PNG)"
 // Sampler flags (--greedy, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed).
 SamplerConfig sampler_from(const Args& args);
-std::vector<Flag> model_flags();    // --model --kernels
+std::vector<Flag> model_flags();    // --model --kernels --weights
 std::vector<Flag> thread_flags();   // --threads (commands whose forward runs are long enough to share)
 std::vector<Flag> prompt_flags();   // --prompt --file --prompt-ids
 std::vector<Flag> sampler_flags();  // --greedy --temperature --top-k --top-p --min-p ...

@@ -17,6 +17,7 @@ std::vector<Flag> model_flags() {
     return {
     {"--model", "DIR", "checkpoint folder (config.json, model.safetensors, tokenizer files); default: the shipped tiny model"},
     {"--kernels", "ref|avx2|avx512|auto", "vector kernels to use (default auto: the best this CPU has)"},
+    {"--weights", "f32|bf16|f16|q8", "type of the weight matrices in memory, converted at load (default: as stored)"},
 };
 }
 
@@ -71,6 +72,12 @@ std::string default_model_dir() {
 std::string model_dir(const Args& args) { return args.str("--model", default_model_dir()); }
 
 Isa kernels_from(const Args& args) { return parse_isa(args.str("--kernels", "auto")); }
+
+LoadOptions weights_from(const Args& args) {
+    LoadOptions o;
+    if (args.has("--weights")) o.weights = parse_wtype(args.str("--weights"));
+    return o;
+}
 
 int threads_from(const Args& args) { return int(args.integer("--threads", 1, 1, 256)); }
 

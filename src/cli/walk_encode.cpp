@@ -29,7 +29,7 @@ static std::vector<Flag> walk_encode_flags() {
 static int run_walk_encode(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     auto tok = maybe_tokenizer(dir);
     const std::vector<int> ids = prompt_ids(args, *model, tok.get());
     const int64_t T = int64_t(ids.size()), V = model->config.vocab_size;
@@ -89,7 +89,7 @@ static const char* const kDefaultText =
 static int run_walk_positions(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     const Config& cfg = model->config;
     const int64_t layer = args.integer("--layer", 0, 0, cfg.n_layer - 1);
     const int64_t n = args.integer("--span", std::min<int64_t>(32, cfg.n_positions), 1, cfg.n_positions);
