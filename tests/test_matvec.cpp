@@ -24,50 +24,6 @@ using gw::testing::random_floats;
 
 namespace {
 
-// The sets to test: every one this CPU runs (within GPTWALK_MAX_ISA), ref included.
-std::vector<Isa> isas() {
-    std::vector<Isa> out;
-    for (Isa i : {Isa::Ref, Isa::Avx2, Isa::Avx512})
-        if (isa_supported(i)) out.push_back(i);
-    return out;
-}
-
-// A (rows, cols) matrix stored in `type` at `offset` elements past an aligned start, with
-// poison after it (F16/BF16 NaN bits, Q8 scales of NaN) so that a kernel reading past the
-// end returns NaN. values: the F32 numbers before rounding; f32: what the view holds.
-struct Stored {
-    std::vector<uint16_t> bits;  // BF16 / F16
-    std::vector<int8_t> q;       // Q8 values
-    std::vector<uint16_t> d;     // Q8 scales
-    WeightView view;
-    std::vector<float> f32;      // (rows, cols) the stored values as F32
-};
-
-Stored store(WType type, const std::vector<float>& values, int64_t rows, int64_t cols, int64_t offset) {
-    Stored s;
-    const int64_t n = rows * cols, nb = q8_blocks(cols);
-    s.f32.resize(static_cast<size_t>(n));
-    s.view.type = type;
-    s.view.shape = Shape{rows, cols};
-    s.view.name = "test";
-    if (type == WType::Q8) {
-        s.q.assign(static_cast<size_t>(offset + n + 64), int8_t(0x7f));
-        s.d.assign(static_cast<size_t>(offset + rows * nb + 32), uint16_t(0x7E00));  // NaN scales past the end
-        for (int64_t r = 0; r < rows; r++)
-            quantize_q8_row(&s.q[static_cast<size_t>(offset + r * cols)], &s.d[static_cast<size_t>(offset + r * nb)], &values[static_cast<size_t>(r * cols)], cols);
-        s.view.data = &s.q[static_cast<size_t>(offset)];
-        s.view.scales = &s.d[static_cast<size_t>(offset)];
-    } else {
-        s.bits.assign(static_cast<size_t>(offset + n + 64), uint16_t(0x7E00));  // NaN in both F16 and BF16
-        for (int64_t i = 0; i < n; i++)
-            s.bits[static_cast<size_t>(offset + i)] = type == WType::F16 ? f32_to_f16(values[static_cast<size_t>(i)]) : f32_to_bf16(values[static_cast<size_t>(i)]);
-        s.view.data = &s.bits[static_cast<size_t>(offset)];
-    }
-    for (int64_t r = 0; r < rows; r++)
-        for (int64_t c = 0; c < cols; c++) s.f32[static_cast<size_t>(r * cols + c)] = stored_weight(s.view, r, c);
-    return s;
-}
-
 // x of n floats at `offset` floats past a 64-byte boundary, NaN after it.
 struct Input {
     FloatBuffer buf;
@@ -78,18 +34,6 @@ struct Input {
         std::memcpy(x, v.data(), v.size() * sizeof(float));
     }
 };
-
-// Values that hurt: magnitudes from 1e-3 to 1e3 (F16 keeps them all), signs alternating in
-// runs, so sums cancel; every 7th weight near F16's largest and every 11th a subnormal.
-std::vector<float> hostile(size_t n, uint64_t seed, bool weights) {
-    std::vector<float> v = random_floats(n, seed);
-    for (size_t i = 0; i < n; i++) {
-        v[i] = float(v[i] * std::pow(10.0, double(int(i % 7)) - 3.0));
-        if (weights && i % 7 == 3) v[i] = (i % 2 ? -1.0f : 1.0f) * 60000.0f;
-        if (weights && i % 11 == 5) v[i] = 3e-7f;  // an F16 subnormal
-    }
-    return v;
-}
 
 const std::vector<int64_t> kLengths = [] {
     std::vector<int64_t> v;
@@ -147,7 +91,7 @@ TEST_CASE("Q8 blocks: the format by hand") {
 TEST_CASE("Q8 blocks: every value within half a step of its block's scale, blocks independent") {
     for (int64_t n : {1, 31, 32, 33, 100, 768}) {
         CAPTURE(n);
-        std::vector<float> x = hostile(static_cast<size_t>(n), uint64_t(n), false), back(static_cast<size_t>(n));
+        std::vector<float> x = testing::hostile_floats(static_cast<size_t>(n), uint64_t(n), false), back(static_cast<size_t>(n));
         std::vector<int8_t> q(static_cast<size_t>(n));
         std::vector<uint16_t> d(static_cast<size_t>(q8_blocks(n)));
         quantize_q8_row(q.data(), d.data(), x.data(), n);
@@ -175,9 +119,9 @@ TEST_CASE("matvec_dot: vector kernels against the scalar twin, every type and le
             CAPTURE(K);
             for (int64_t offset : {0, 1, 5}) {
                 const bool bad = offset == 5;  // hostile values with the odd offset
-                Stored w = store(type, bad ? hostile(static_cast<size_t>(N * K), 7, true) : random_floats(static_cast<size_t>(N * K), 3), N, K,
+                testing::StoredWeights w = testing::store_weights(type, bad ? testing::hostile_floats(static_cast<size_t>(N * K), 7, true) : random_floats(static_cast<size_t>(N * K), 3), N, K,
                                  offset);
-                const std::vector<float> xv = bad ? hostile(static_cast<size_t>(K), 8, false) : random_floats(static_cast<size_t>(K), 4);
+                const std::vector<float> xv = bad ? testing::hostile_floats(static_cast<size_t>(K), 8, false) : random_floats(static_cast<size_t>(K), 4);
                 Input in(xv, offset);
                 std::vector<float> want(static_cast<size_t>(N));
                 matvec_dot_ref(want.data(), in.x, w.view, 0, N);
@@ -185,7 +129,7 @@ TEST_CASE("matvec_dot: vector kernels against the scalar twin, every type and le
                 for (int64_t n = 0; n < N; n++)
                     for (int64_t k = 0; k < K; k++)
                         sum_abs[static_cast<size_t>(n)] += std::fabs(double(xv[static_cast<size_t>(k)]) * w.f32[static_cast<size_t>(n * K + k)]);
-                for (Isa isa : isas()) {
+                for (Isa isa : testing::supported_isas()) {
                     CAPTURE(std::string(isa_name(isa)));
                     std::vector<float> got(static_cast<size_t>(N + 1), 42.0f);
                     matvec_dot(isa, got.data(), in.x, w.view, 0, N);
@@ -210,9 +154,9 @@ TEST_CASE("matvec_rows: vector kernels against the scalar twin, and partials tha
                 CAPTURE(N);
                 CAPTURE(K);
                 const bool bad = N % 3 == 0;
-                Stored w = store(type, bad ? hostile(static_cast<size_t>(K * N), 9, true) : random_floats(static_cast<size_t>(K * N), 5), K, N,
+                testing::StoredWeights w = testing::store_weights(type, bad ? testing::hostile_floats(static_cast<size_t>(K * N), 9, true) : random_floats(static_cast<size_t>(K * N), 5), K, N,
                                  N % 4);
-                const std::vector<float> xv = bad ? hostile(static_cast<size_t>(K), 10, false) : random_floats(static_cast<size_t>(K), 6);
+                const std::vector<float> xv = bad ? testing::hostile_floats(static_cast<size_t>(K), 10, false) : random_floats(static_cast<size_t>(K), 6);
                 Input in(xv, K % 3);
                 std::vector<float> want(static_cast<size_t>(N));
                 matvec_rows_ref(want.data(), in.x, w.view, 0, K);
@@ -220,7 +164,7 @@ TEST_CASE("matvec_rows: vector kernels against the scalar twin, and partials tha
                 for (int64_t n = 0; n < N; n++)
                     for (int64_t k = 0; k < K; k++)
                         sum_abs[static_cast<size_t>(n)] += std::fabs(double(xv[static_cast<size_t>(k)]) * w.f32[static_cast<size_t>(k * N + n)]);
-                for (Isa isa : isas()) {
+                for (Isa isa : testing::supported_isas()) {
                     CAPTURE(std::string(isa_name(isa)));
                     std::vector<float> got(static_cast<size_t>(N + 1), 42.0f), a(static_cast<size_t>(N)), b(static_cast<size_t>(N));
                     matvec_rows(isa, got.data(), in.x, w.view, 0, K);
@@ -242,20 +186,20 @@ TEST_CASE("matvec at GPT-2's sizes: (3072, 768) and (768, 3072)") {
     for (WType type : {WType::BF16, WType::F16, WType::Q8}) {
         CAPTURE(std::string(wtype_name(type)));
         const int64_t N = 3072, K = 768;
-        Stored w = store(type, random_floats(static_cast<size_t>(N * K), 11, -0.1f, 0.1f), N, K, 0);
+        testing::StoredWeights w = testing::store_weights(type, random_floats(static_cast<size_t>(N * K), 11, -0.1f, 0.1f), N, K, 0);
         const std::vector<float> xv = random_floats(static_cast<size_t>(K), 12, -3.0f, 3.0f);
         std::vector<float> want(static_cast<size_t>(N)), got(static_cast<size_t>(N));
         matvec_dot_ref(want.data(), xv.data(), w.view, 0, N);
         std::vector<double> sum_abs(static_cast<size_t>(N));
         for (int64_t n = 0; n < N; n++)
             for (int64_t k = 0; k < K; k++) sum_abs[static_cast<size_t>(n)] += std::fabs(double(xv[static_cast<size_t>(k)]) * w.f32[static_cast<size_t>(n * K + k)]);
-        for (Isa isa : isas()) {
+        for (Isa isa : testing::supported_isas()) {
             CAPTURE(std::string(isa_name(isa)));
             matvec_dot(isa, got.data(), xv.data(), w.view, 0, N);
             check_dot(got.data(), want.data(), sum_abs, K, "dot (3072, 768)");
             if (type == WType::Q8) continue;
             // The same numbers read as a (768, 3072) [in, out] matrix by the rows form.
-            Stored wr = store(type, random_floats(static_cast<size_t>(N * K), 11, -0.1f, 0.1f), K, N, 0);
+            testing::StoredWeights wr = testing::store_weights(type, random_floats(static_cast<size_t>(N * K), 11, -0.1f, 0.1f), K, N, 0);
             std::vector<float> xr = random_floats(static_cast<size_t>(K), 13, -3.0f, 3.0f), wantr(static_cast<size_t>(N)), gotr(static_cast<size_t>(N));
             matvec_rows_ref(wantr.data(), xr.data(), wr.view, 0, K);
             matvec_rows(isa, gotr.data(), xr.data(), wr.view, 0, K);
@@ -271,37 +215,13 @@ TEST_CASE("a NaN in x reaches every output; an infinite weight gives +-inf or Na
     for (WType type : {WType::BF16, WType::F16, WType::Q8}) {
         CAPTURE(std::string(wtype_name(type)));
         const int64_t N = 5, K = 40;
-        Stored w = store(type, random_floats(static_cast<size_t>(N * K), 14), N, K, 0);
+        testing::StoredWeights w = testing::store_weights(type, random_floats(static_cast<size_t>(N * K), 14), N, K, 0);
         std::vector<float> x = random_floats(static_cast<size_t>(K), 15);
         x[37] = NAN;  // in the tail of the second block
-        for (Isa isa : isas()) {
+        for (Isa isa : testing::supported_isas()) {
             std::vector<float> y(static_cast<size_t>(N));
             matvec_dot(isa, y.data(), x.data(), w.view, 0, N);
             for (float v : y) CHECK(std::isnan(v));
-        }
-    }
-}
-
-TEST_CASE("widen_rows: every kernel set gives the exact stored values") {
-    for (WType type : {WType::BF16, WType::F16, WType::Q8}) {
-        for (int64_t cols : {int64_t(1), int64_t(17), int64_t(32), int64_t(70), int64_t(768)}) {
-            CAPTURE(std::string(wtype_name(type)));
-            CAPTURE(cols);
-            const int64_t rows = 3;
-            Stored w = store(type, hostile(static_cast<size_t>(rows * cols), uint64_t(cols), true), rows, cols, 3);
-            for (int64_t c0 : {int64_t(0), cols > 32 ? int64_t(32) : int64_t(0), cols / 3}) {
-                const int64_t n = cols - c0;
-                for (Isa isa : isas()) {
-                    CAPTURE(std::string(isa_name(isa)));
-                    CAPTURE(c0);
-                    std::vector<float> got(static_cast<size_t>(2 * n + 1), 42.0f);
-                    widen_rows(isa, got.data(), w.view, 1, 3, c0, n);  // rows 1 and 2
-                    CHECK(got[static_cast<size_t>(2 * n)] == 42.0f);
-                    for (int64_t r = 0; r < 2; r++)
-                        for (int64_t c = 0; c < n; c++)
-                            REQUIRE(got[static_cast<size_t>(r * n + c)] == w.f32[static_cast<size_t>((r + 1) * cols + c0 + c)]);
-                }
-            }
         }
     }
 }
@@ -312,6 +232,6 @@ TEST_CASE("the kernels refuse a weight of the wrong type or layout") {
     WeightView f32 = f32_view(m.data(), {4, 4}, "m");
     CHECK_THROWS_AS(matvec_dot(Isa::Ref, y.data(), x.data(), f32, 0, 4), Error);
     CHECK_THROWS_AS(matvec_rows(Isa::Ref, y.data(), x.data(), f32, 0, 4), Error);
-    Stored q = store(WType::Q8, m, 4, 4, 0);
+    testing::StoredWeights q = testing::store_weights(WType::Q8, m, 4, 4, 0);
     CHECK_THROWS_AS(matvec_rows(Isa::Ref, y.data(), x.data(), q.view, 0, 4), Error);
 }

@@ -31,9 +31,10 @@ struct Shape {
 
 // Owns `bytes` of zero-filled memory starting on a 64-byte boundary (one cache line, one
 // AVX-512 register, so vector loads never split a line at row starts). Move-only; frees
-// itself. Blocks of 1 MiB or more come straight from the kernel (mmap): they are zero
-// already, and a page costs memory only once it is written, so a KV cache sized for
-// every position of the context holds only the positions used so far.
+// itself. Blocks of 1 MiB or more come straight from the kernel (mmap), in 2 MiB pages
+// where it offers them: they are zero already, and a page costs memory only once it is
+// written, so a KV cache sized for every position of the context holds only (about) the
+// positions used so far.
 class AlignedBytes {
 public:
     AlignedBytes() = default;

@@ -56,7 +56,7 @@ void linear_rows_partial(float* partial, const float* inp, const float* w, int64
 
 // The same two column blocks with weights of any type (core/tensor.h's WeightView), for
 // prefill: F32 goes to sgemm as above; BF16, F16 and Q8 are widened to F32 one panel of
-// at most kPanelRows x kPanelCols weights at a time (kernels/matvec.h widen_rows, with
+// at most kPanelRows x kPanelCols weights at a time (kernels/convert.h widen_rows, with
 // `isa`'s kernels) into `panel` (kPanelFloats floats, the caller's scratch), and each
 // panel multiplied by sgemm and added on. A panel fits in L2, so the widened weights are
 // read back from cache: prefill stays sgemm's speed while the weights take fewer bytes.

@@ -15,8 +15,8 @@
 //         wte (V, C) for the LM head (BF16, F16, Q8), and Q8 Conv1D weights, which the
 //         loader stores transposed (OC, IC). Threads take blocks of outputs: no partials,
 //         and each output is computed the same way whoever computes it.
-// and, for prefill (T > 1 rows, where sgemm is fastest), widen_rows turns a block of
-// stored rows into F32 for the sgemm in kernels/linear.cpp.
+// Prefill (T > 1 rows, where sgemm is fastest) widens blocks of weights to F32 instead
+// (kernels/convert.h widen_rows, kernels/linear.h).
 //
 // Each form has a scalar _ref twin (sums in double, the algorithmic reference) and AVX2
 // (8 lanes, with F16C for F16) and AVX-512 (16 lanes) kernels, chosen by `isa`.
@@ -37,10 +37,5 @@ void matvec_rows_ref(float* partial, const float* x, const WeightView& w, int64_
 // w.stored_cols() floats.
 void matvec_dot(Isa isa, float* y, const float* x, const WeightView& w, int64_t n0, int64_t n1);
 void matvec_dot_ref(float* y, const float* x, const WeightView& w, int64_t n0, int64_t n1);
-
-// out (r1 - r0, cols) = stored rows [r0, r1), columns [c0, c0 + cols) of w, as F32 (exact),
-// rows `cols` floats apart. Any type.
-void widen_rows(Isa isa, float* out, const WeightView& w, int64_t r0, int64_t r1, int64_t c0, int64_t cols);
-void widen_rows_ref(float* out, const WeightView& w, int64_t r0, int64_t r1, int64_t c0, int64_t cols);
 
 }  // namespace gw

@@ -1,6 +1,8 @@
-// kernels/simd.h — small vector helpers shared by the kernels (layernorm, softmax, gelu).
+// kernels/simd.h — small vector helpers shared by the kernels (layernorm, softmax, gelu,
+// matvec, convert).
 //
-// Internal to the kernel files: tail masks, horizontal sum/max, and a vector exp.
+// Internal to the kernel files: tail masks, horizontal sum/max, a vector exp, and the
+// loads that widen stored weights (BF16, F16, Q8: core/weight_formats.h) to F32.
 // Every function carries the same per-function target attribute as the kernels
 // that call it (AVX2+FMA: 8 floats a register; AVX-512F: 16 floats), so the rest
 // of the program stays plain x86-64. Only defined on x86-64; the kernel files
@@ -33,7 +35,11 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <algorithm>  // std::min
 #include <cstdint>
+#include <cstring>  // memcpy
+
+#include "core/weight_formats.h"
 
 namespace gw::simd {
 
@@ -132,6 +138,53 @@ __attribute__((target("avx512f"))) inline __m512 exp_avx512(__m512 x) {
     __m512 s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k1, bias), 23));
     __m512 s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k2, bias), 23));
     return _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+}
+
+// ---------------------------------------------------------------- stored weights as F32
+// Every widening is exact (core/weight_formats.h). F16 by the hardware conversion (F16C
+// with AVX2, AVX-512F's own), BF16 by putting its 16 bits on top of a zero F32 mantissa
+// tail, Q8 values by sign extension; a Q8 scale is F16.
+
+template <WType T>  // T: BF16 or F16
+inline float widen1(uint16_t h) { return T == WType::F16 ? f16_to_f32(h) : bf16_to_f32(h); }
+
+template <WType T>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 widen8_avx2(const uint16_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if (T == WType::F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+__attribute__((target("avx2,fma,f16c"))) inline __m256 q8x8_avx2(const int8_t* q) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q))));
+}
+
+template <WType T>
+__attribute__((target("avx512f"))) inline __m512 widen16_avx512(const uint16_t* p) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    if (T == WType::F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+__attribute__((target("avx512f"))) inline __m512 q8x16_avx512(const int8_t* q) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))));
+}
+
+// The Q8 scales of blocks [b0, b0 + 8) (or 16) of a row of nb blocks, as F32, zero past
+// the row's last block: converted 8 or 16 at a time, since the software conversion of
+// one scale costs more than its block's 32 products.
+__attribute__((target("avx2,fma,f16c"))) inline void scales8_avx2(float* out, const uint16_t* d, int64_t b0,
+                                                                  int64_t nb) {
+    alignas(16) uint16_t h[8] = {};
+    std::memcpy(h, d + b0, size_t(std::min<int64_t>(8, nb - b0)) * 2);
+    _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(h))));
+}
+
+__attribute__((target("avx512f"))) inline void scales16_avx512(float* out, const uint16_t* d, int64_t b0,
+                                                               int64_t nb) {
+    alignas(32) uint16_t h[16] = {};
+    std::memcpy(h, d + b0, size_t(std::min<int64_t>(16, nb - b0)) * 2);
+    _mm512_storeu_ps(out, _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(h))));
 }
 
 }  // namespace gw::simd

@@ -6,7 +6,8 @@
 #include <algorithm>  // std::min
 #include <cstring>    // memcpy
 
-#include "kernels/matvec.h"  // widen_rows
+#include "kernels/convert.h"  // widen_rows
+#include "kernels/matvec.h"   // matvec_rows, matvec_dot
 
 namespace gw {
 

@@ -7,7 +7,7 @@
 #include <type_traits>  // std::integral_constant
 
 #include "core/error.h"
-#include "kernels/simd.h"  // immintrin.h, hsum_avx2, hsum_avx512
+#include "kernels/simd.h"  // immintrin.h, hsum_*, widen*_, q8x*_, scales*_
 
 namespace gw {
 
@@ -45,47 +45,10 @@ void matvec_dot_ref(float* y, const float* x, const WeightView& w, int64_t n0, i
     }
 }
 
-void widen_rows_ref(float* out, const WeightView& w, int64_t r0, int64_t r1, int64_t c0, int64_t cols) {
-    for (int64_t r = r0; r < r1; r++)
-        for (int64_t c = 0; c < cols; c++) out[(r - r0) * cols + c] = stored_weight(w, r, c0 + c);
-}
-
 #if defined(__x86_64__)
 namespace {
 
-template <WType T>
-float widen1(uint16_t h) { return T == WType::F16 ? f16_to_f32(h) : bf16_to_f32(h); }
-
-// The per-block Q8 scales of one stored row, blocks [b0, b0 + 16), as F32 (zero past the
-// row's last block): converted 16 at a time, since the software conversion per block
-// would cost more than the block's 32 products.
-__attribute__((target("avx512f"))) void scales16_avx512(float* out, const uint16_t* d, int64_t b0, int64_t nb) {
-    alignas(32) uint16_t h[16] = {};
-    std::memcpy(h, d + b0, size_t(std::min<int64_t>(16, nb - b0)) * 2);
-    _mm512_store_ps(out, _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(h))));
-}
-
-__attribute__((target("avx2,fma,f16c"))) void scales8_avx2(float* out, const uint16_t* d, int64_t b0, int64_t nb) {
-    alignas(16) uint16_t h[8] = {};
-    std::memcpy(h, d + b0, size_t(std::min<int64_t>(8, nb - b0)) * 2);
-    _mm256_store_ps(out, _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(h))));
-}
-
 // ---------------------------------------------------------------- AVX-512F (16 lanes)
-
-// 16 stored weights from p as F32: F16 by the hardware conversion, BF16 by putting its
-// 16 bits on top of a zero F32 mantissa tail.
-template <WType T>
-__attribute__((target("avx512f"))) inline __m512 widen16(const uint16_t* p) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    if (T == WType::F16) return _mm512_cvtph_ps(h);
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
-
-// 16 Q8 values from q as F32.
-__attribute__((target("avx512f"))) inline __m512 q8_16(const int8_t* q) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))));
-}
 
 // partial (N) += x[k..k+R) · W[k..k+R), :): R rows a pass, so each 16 outputs are loaded
 // and stored once per R rows. The last N % 16 outputs one by one.
@@ -96,11 +59,11 @@ __attribute__((target("avx512f"))) void rows_pass_avx512(float* y, const float* 
     int64_t j = 0;
     for (; j + 16 <= N; j += 16) {
         __m512 acc = _mm512_loadu_ps(y + j);
-        for (int r = 0; r < R; r++) acc = _mm512_fmadd_ps(xs[r], widen16<T>(w + r * N + j), acc);
+        for (int r = 0; r < R; r++) acc = _mm512_fmadd_ps(xs[r], simd::widen16_avx512<T>(w + r * N + j), acc);
         _mm512_storeu_ps(y + j, acc);
     }
     for (; j < N; j++)
-        for (int r = 0; r < R; r++) y[j] = std::fma(x[r], widen1<T>(w[r * N + j]), y[j]);
+        for (int r = 0; r < R; r++) y[j] = std::fma(x[r], simd::widen1<T>(w[r * N + j]), y[j]);
 }
 
 template <WType T>
@@ -122,7 +85,7 @@ __attribute__((target("avx512f"))) void dot_avx512(float* y, const float* x, con
     int64_t k = 0;
     for (; k + 16 <= K; k += 16) {
         const __m512 xv = _mm512_loadu_ps(x + k);
-        for (int r = 0; r < R; r++) acc[r] = _mm512_fmadd_ps(widen16<T>(w + r * K + k), xv, acc[r]);
+        for (int r = 0; r < R; r++) acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(w + r * K + k), xv, acc[r]);
     }
     if (k < K) {
         alignas(64) float xt[16] = {};
@@ -131,7 +94,7 @@ __attribute__((target("avx512f"))) void dot_avx512(float* y, const float* x, con
         for (int r = 0; r < R; r++) {
             uint16_t wt[16] = {};
             std::memcpy(wt, w + r * K + k, size_t(K - k) * 2);
-            acc[r] = _mm512_fmadd_ps(widen16<T>(wt), xv, acc[r]);
+            acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(wt), xv, acc[r]);
         }
     }
     for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx512(acc[r]));
@@ -149,7 +112,7 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
     int8_t qt[kQ8Block] = {};
     for (int64_t b = 0; b < nb; b++) {
         if (b % 16 == 0)
-            for (int r = 0; r < R; r++) scales16_avx512(ds[r], d + r * nb, b, nb);
+            for (int r = 0; r < R; r++) simd::scales16_avx512(ds[r], d + r * nb, b, nb);
         const float* xb = x + b * kQ8Block;
         if (b == full) {  // a short last block: zero-padded copies
             std::memcpy(xt, xb, size_t(K - b * kQ8Block) * sizeof(float));
@@ -162,7 +125,7 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
                 std::memcpy(qt, qb, size_t(K - b * kQ8Block));
                 qb = qt;
             }
-            const __m512 s = _mm512_fmadd_ps(q8_16(qb + 16), x1, _mm512_mul_ps(q8_16(qb), x0));
+            const __m512 s = _mm512_fmadd_ps(simd::q8x16_avx512(qb + 16), x1, _mm512_mul_ps(simd::q8x16_avx512(qb), x0));
             acc[r] = _mm512_fmadd_ps(s, _mm512_set1_ps(ds[r][b % 16]), acc[r]);
         }
     }
@@ -186,17 +149,6 @@ __attribute__((target("avx512f"))) void dot_rows_avx512(float* y, const float* x
 
 // ---------------------------------------------------------------- AVX2 + FMA + F16C (8 lanes)
 
-template <WType T>
-__attribute__((target("avx2,fma,f16c"))) inline __m256 widen8(const uint16_t* p) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    if (T == WType::F16) return _mm256_cvtph_ps(h);
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-__attribute__((target("avx2,fma,f16c"))) inline __m256 q8_8(const int8_t* q) {
-    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q))));
-}
-
 template <WType T, int R>
 __attribute__((target("avx2,fma,f16c"))) void rows_pass_avx2(float* y, const float* x, const uint16_t* w, int64_t N) {
     __m256 xs[R];
@@ -204,11 +156,11 @@ __attribute__((target("avx2,fma,f16c"))) void rows_pass_avx2(float* y, const flo
     int64_t j = 0;
     for (; j + 8 <= N; j += 8) {
         __m256 acc = _mm256_loadu_ps(y + j);
-        for (int r = 0; r < R; r++) acc = _mm256_fmadd_ps(xs[r], widen8<T>(w + r * N + j), acc);
+        for (int r = 0; r < R; r++) acc = _mm256_fmadd_ps(xs[r], simd::widen8_avx2<T>(w + r * N + j), acc);
         _mm256_storeu_ps(y + j, acc);
     }
     for (; j < N; j++)
-        for (int r = 0; r < R; r++) y[j] = std::fma(x[r], widen1<T>(w[r * N + j]), y[j]);
+        for (int r = 0; r < R; r++) y[j] = std::fma(x[r], simd::widen1<T>(w[r * N + j]), y[j]);
 }
 
 template <WType T>
@@ -227,7 +179,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_avx2(float* y, const float* x,
     int64_t k = 0;
     for (; k + 8 <= K; k += 8) {
         const __m256 xv = _mm256_loadu_ps(x + k);
-        for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(widen8<T>(w + r * K + k), xv, acc[r]);
+        for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(w + r * K + k), xv, acc[r]);
     }
     if (k < K) {
         alignas(32) float xt[8] = {};
@@ -236,7 +188,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_avx2(float* y, const float* x,
         for (int r = 0; r < R; r++) {
             uint16_t wt[8] = {};
             std::memcpy(wt, w + r * K + k, size_t(K - k) * 2);
-            acc[r] = _mm256_fmadd_ps(widen8<T>(wt), xv, acc[r]);
+            acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(wt), xv, acc[r]);
         }
     }
     for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx2(acc[r]));
@@ -253,7 +205,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
     int8_t qt[kQ8Block] = {};
     for (int64_t b = 0; b < nb; b++) {
         if (b % 8 == 0)
-            for (int r = 0; r < R; r++) scales8_avx2(ds[r], d + r * nb, b, nb);
+            for (int r = 0; r < R; r++) simd::scales8_avx2(ds[r], d + r * nb, b, nb);
         const float* xb = x + b * kQ8Block;
         if (b == full) {
             std::memcpy(xt, xb, size_t(K - b * kQ8Block) * sizeof(float));
@@ -267,10 +219,10 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
                 std::memcpy(qt, qb, size_t(K - b * kQ8Block));
                 qb = qt;
             }
-            __m256 s = _mm256_mul_ps(q8_8(qb), x0);
-            s = _mm256_fmadd_ps(q8_8(qb + 8), x1, s);
-            s = _mm256_fmadd_ps(q8_8(qb + 16), x2, s);
-            s = _mm256_fmadd_ps(q8_8(qb + 24), x3, s);
+            __m256 s = _mm256_mul_ps(simd::q8x8_avx2(qb), x0);
+            s = _mm256_fmadd_ps(simd::q8x8_avx2(qb + 8), x1, s);
+            s = _mm256_fmadd_ps(simd::q8x8_avx2(qb + 16), x2, s);
+            s = _mm256_fmadd_ps(simd::q8x8_avx2(qb + 24), x3, s);
             acc[r] = _mm256_fmadd_ps(s, _mm256_set1_ps(ds[r][b % 8]), acc[r]);
         }
     }
@@ -290,49 +242,6 @@ __attribute__((target("avx2,fma,f16c"))) void dot_rows_avx2(float* y, const floa
     };
     while (n + 4 <= n1) group(std::integral_constant<int, 4>());
     while (n < n1) group(std::integral_constant<int, 1>());
-}
-
-// ---------------------------------------------------------------- widening for prefill
-
-// One stored row's columns [c0, c0 + cols) as F32. BF16/F16 16 (AVX-512) or 8 (AVX2)
-// at a time; Q8 a block at a time when c0 starts a block (as the prefill's panels do),
-// each value times its block's scale; anything left, and F32, by the scalar reading.
-template <WType T>
-__attribute__((target("avx512f"))) void widen_row_avx512(float* out, const uint16_t* p, int64_t cols) {
-    int64_t c = 0;
-    for (; c + 16 <= cols; c += 16) _mm512_storeu_ps(out + c, widen16<T>(p + c));
-    for (; c < cols; c++) out[c] = widen1<T>(p[c]);
-}
-
-__attribute__((target("avx512f"))) int64_t widen_q8_avx512(float* out, const int8_t* q, const uint16_t* d,
-                                                           int64_t b0, int64_t nb, int64_t blocks) {
-    alignas(64) float ds[16];
-    for (int64_t b = 0; b < blocks; b++) {
-        if (b % 16 == 0) scales16_avx512(ds, d, b0 + b, nb);
-        const __m512 dv = _mm512_set1_ps(ds[b % 16]);
-        _mm512_storeu_ps(out + b * kQ8Block, _mm512_mul_ps(q8_16(q + b * kQ8Block), dv));
-        _mm512_storeu_ps(out + b * kQ8Block + 16, _mm512_mul_ps(q8_16(q + b * kQ8Block + 16), dv));
-    }
-    return blocks * kQ8Block;
-}
-
-template <WType T>
-__attribute__((target("avx2,fma,f16c"))) void widen_row_avx2(float* out, const uint16_t* p, int64_t cols) {
-    int64_t c = 0;
-    for (; c + 8 <= cols; c += 8) _mm256_storeu_ps(out + c, widen8<T>(p + c));
-    for (; c < cols; c++) out[c] = widen1<T>(p[c]);
-}
-
-__attribute__((target("avx2,fma,f16c"))) int64_t widen_q8_avx2(float* out, const int8_t* q, const uint16_t* d,
-                                                               int64_t b0, int64_t nb, int64_t blocks) {
-    alignas(32) float ds[8];
-    for (int64_t b = 0; b < blocks; b++) {
-        if (b % 8 == 0) scales8_avx2(ds, d, b0 + b, nb);
-        const __m256 dv = _mm256_set1_ps(ds[b % 8]);
-        for (int i = 0; i < kQ8Block; i += 8)
-            _mm256_storeu_ps(out + b * kQ8Block + i, _mm256_mul_ps(q8_8(q + b * kQ8Block + i), dv));
-    }
-    return blocks * kQ8Block;
 }
 
 }  // namespace
@@ -364,31 +273,6 @@ void matvec_dot(Isa isa, float* y, const float* x, const WeightView& w, int64_t 
 #endif
     (void)isa;
     matvec_dot_ref(y, x, w, n0, n1);
-}
-
-void widen_rows(Isa isa, float* out, const WeightView& w, int64_t r0, int64_t r1, int64_t c0, int64_t cols) {
-    const int64_t K = w.stored_cols(), nb = q8_blocks(K);
-    for (int64_t r = r0; r < r1; r++) {
-        float* o = out + (r - r0) * cols;
-        int64_t done = 0;  // columns converted by a vector loop
-#if defined(__x86_64__)
-        const bool f16 = w.type == WType::F16, wide = isa == Isa::Avx512;
-        if ((w.type == WType::F16 || w.type == WType::BF16) && isa != Isa::Ref) {
-            const uint16_t* p = bits16(w) + r * K + c0;
-            if (wide) f16 ? widen_row_avx512<WType::F16>(o, p, cols) : widen_row_avx512<WType::BF16>(o, p, cols);
-            else f16 ? widen_row_avx2<WType::F16>(o, p, cols) : widen_row_avx2<WType::BF16>(o, p, cols);
-            done = cols;
-        } else if (w.type == WType::Q8 && isa != Isa::Ref && c0 % kQ8Block == 0) {
-            const int64_t b0 = c0 / kQ8Block, blocks = std::min(cols, K - c0) / kQ8Block;  // whole blocks only
-            const int8_t* q = values8(w) + r * K + c0;
-            const uint16_t* d = w.scales + r * nb;
-            done = wide ? widen_q8_avx512(o, q, d, b0, nb, blocks) : widen_q8_avx2(o, q, d, b0, nb, blocks);
-        }
-#endif
-        (void)isa;
-        if (done < cols) widen_rows_ref(o + done, w, r, r + 1, c0 + done, cols - done);
-    }
-    (void)nb;
 }
 
 }  // namespace gw

@@ -12,10 +12,12 @@
 #include <charconv>   // std::from_chars
 #include <cmath>      // std::isfinite
 #include <cstring>    // memcpy, memcmp
+#include <limits>
 #include <map>
 #include <set>
 
 #include "core/error.h"
+#include "kernels/convert.h"  // widen_rows, narrow_row, quantize_q8
 
 // F32 tensors are read in place, so the file's little-endian floats must be ours.
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -146,9 +148,18 @@ const float* load_f32(Checkpoint& ck, const TensorInfo& t) {
 // Checks that values [start, start + n) of tensor t, as F32, fit type `want`; throws
 // naming the tensor and the first value that does not. F32 and BF16 hold every float
 // (BF16 has F32's exponent: a value past its largest finite rounds to infinity, as the
-// F32 source would overflow there too).
+// F32 source would overflow there too). One branch-free pass first (it runs over every
+// weight of the model); the search for the culprit only when it fails.
 void check_fits(const float* x, int64_t n, int64_t start, WType want, const TensorInfo& t,
                 const std::string& path) {
+    if (want != WType::F16 && want != WType::Q8) return;
+    constexpr float kF16Overflow = 65520.0f;  // halfway to 2^16: rounds to infinity
+    bool ok = true;
+    for (int64_t i = 0; i < n; i++) {
+        const float a = std::fabs(x[i]);
+        ok &= want == WType::F16 ? !(a >= kF16Overflow && a <= std::numeric_limits<float>::max()) : a <= kQ8MaxAbs;
+    }
+    if (ok) return;
     for (int64_t i = 0; i < n; i++) {
         const float a = std::fabs(x[i]);
         if (want == WType::F16 && std::isfinite(a) && std::isinf(f16_to_f32(f32_to_f16(a))))
@@ -160,20 +171,10 @@ void check_fits(const float* x, int64_t n, int64_t start, WType want, const Tens
     }
 }
 
-// Rows [r0, r0 + rows) of a (R, N) source, as F32 in x, into the (R, N) matrix `dst` of
-// type want (not Q8): converted element by element.
-void narrow_rows(void* dst, const float* x, int64_t first, int64_t n, WType want) {
-    if (want == WType::F32) {
-        std::memcpy(static_cast<float*>(dst) + first, x, size_t(n) * sizeof(float));
-        return;
-    }
-    uint16_t* out = static_cast<uint16_t*>(dst) + first;
-    for (int64_t i = 0; i < n; i++) out[i] = want == WType::F16 ? f32_to_f16(x[i]) : f32_to_bf16(x[i]);
-}
-
 // A big matrix of the table from file tensor t, in type `want` (model/weights.h): in place
-// when the file already holds it that way, otherwise made here, streaming kQ8Block rows of
-// the source at a time, and the source's pages let go of afterwards (drop_pages).
+// when the file already holds it that way, otherwise made here, kQ8Block rows of the
+// source at a time (widened to F32, checked, converted by kernels/convert.h), and the
+// source's pages let go of afterwards (drop_pages).
 void load_matrix(Checkpoint& ck, const WeightEntry& e, const TensorInfo& t, WType want, bool conv1d) {
     const std::string& path = ck.file->path();
     const int64_t R = t.shape.dim[0], N = t.shape.dim[1];
@@ -187,26 +188,36 @@ void load_matrix(Checkpoint& ck, const WeightEntry& e, const TensorInfo& t, WTyp
         ck.matrices_in_place++;
         return;
     }
+    const Isa isa = best_isa();
+    WeightView src = v;  // the file's tensor as it is stored, for widen_rows
+    src.type = wtype_of(t.dtype);
+    src.data = t.data;
+    src.transposed = false;
     const int64_t n_blocks = q8_blocks(v.stored_cols());  // Q8 scales per stored row
     AlignedBytes data(want == WType::Q8 ? size_t(R * N) : size_t(R * N) * (want == WType::F32 ? 4 : 2));
     AlignedBytes scales(want == WType::Q8 ? size_t(v.stored_rows() * n_blocks) * 2 : 0);
     int8_t* q = static_cast<int8_t*>(data.data());
     uint16_t* d = static_cast<uint16_t*>(scales.data());
-    std::vector<float> x(static_cast<size_t>(kQ8Block * N)), column(static_cast<size_t>(kQ8Block));
+    std::vector<float> x(static_cast<size_t>(kQ8Block * N)), xt(v.transposed ? x.size() : 0);
     for (int64_t r0 = 0; r0 < R; r0 += kQ8Block) {
         const int64_t rows = std::min(kQ8Block, R - r0);
-        widen(x.data(), t, r0 * N, rows * N);
-        check_fits(x.data(), rows * N, r0 * N, want, t, path);
-        if (want != WType::Q8) {
-            narrow_rows(data.data(), x.data(), r0 * N, rows * N, want);
+        const float* xr = x.data();  // these rows as F32: read in place when the file has them so
+        if (src.type == WType::F32 && aligned_for(t)) xr = src.f32() + r0 * N;
+        else if (aligned_for(t)) widen_rows(isa, x.data(), src, r0, r0 + rows, 0, N);
+        else widen(x.data(), t, r0 * N, rows * N);  // bytes at an odd address: one at a time
+        check_fits(xr, rows * N, r0 * N, want, t, path);
+        if (want == WType::F32) {
+            std::memcpy(static_cast<float*>(data.data()) + r0 * N, xr, size_t(rows * N) * sizeof(float));
+        } else if (want != WType::Q8) {
+            narrow_row(isa, static_cast<uint16_t*>(data.data()) + r0 * N, want, xr, rows * N);
         } else if (!v.transposed) {  // wte (V, C): blocks along each row
             for (int64_t r = 0; r < rows; r++)
-                quantize_q8_row(q + (r0 + r) * N, d + (r0 + r) * n_blocks, &x[size_t(r * N)], N);
+                quantize_q8(isa, q + (r0 + r) * N, d + (r0 + r) * n_blocks, xr + r * N, N);
         } else {  // Conv1D (R, N) = (IC, OC) stored as (OC, IC): these rows are block r0 / 32 of every output
-            for (int64_t j = 0; j < N; j++) {
-                for (int64_t r = 0; r < rows; r++) column[size_t(r)] = x[size_t(r * N + j)];
-                quantize_q8_row(q + j * R + r0, d + j * n_blocks + r0 / kQ8Block, column.data(), rows);
-            }
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t j = 0; j < N; j++) xt[size_t(j * rows + r)] = xr[r * N + j];
+            for (int64_t j = 0; j < N; j++)
+                quantize_q8(isa, q + j * R + r0, d + j * n_blocks + r0 / kQ8Block, &xt[size_t(j * rows)], rows);
         }
     }
     v.data = data.data();
