@@ -1,9 +1,15 @@
 // cli/bench.cpp — `gptwalk bench`: load time, prefill and decode speed, memory, op shares.
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 
 #include "cli.h"
+#include "core/error.h"
+#include "model/tokenizer.h"
 #include "perf/bench.h"
+#include "perf/fidelity.h"
 #include "report/bench_io.h"
+#include "report/fidelity_io.h"
 
 namespace gw {
 
@@ -40,5 +46,52 @@ const Command kBenchCommand = {
     "[--model DIR] [--weights T] [--prompt-tokens 128] [--gen-tokens 128] [--threads 1] [--kernels K] "
     "[--repeats N] [--roofline] [--json]",
     bench_flags, run_bench_command};
+
+// ---------------------------------------------------------------- fidelity
+
+static std::vector<Flag> fidelity_flags() {
+    return join({{{"--model", "DIR", "checkpoint folder (default: the shipped tiny model)"},
+                  {"--kernels", "ref|avx2|avx512|auto", "vector kernels to use (default auto: the best this CPU has)"},
+                  {"--types", "bf16,f16,q8", "weight types to compare with F32 (default: all three)"}},
+                 prompt_flags(),
+                 {{"--prompt-tokens", "N", "without a prompt: N random but seeded token ids (default 32)"},
+                  {"--gen-tokens", "N", "greedy tokens F32 generates, then every type is compared on (default 32)"},
+                  {"--seed", "S", "seed of the random prompt's ids (default 1)"},
+                  {"--json", "", "print one JSON document instead of text"}}});
+}
+
+static int run_fidelity(const Args& args) {
+    FidelityOptions o;
+    o.isa = kernels_from(args);
+    if (args.has("--types")) {
+        o.types.clear();
+        const std::string list = args.str("--types");
+        for (size_t i = 0; i <= list.size();) {
+            size_t j = std::min(list.find(',', i), list.size());
+            o.types.push_back(parse_wtype(list.substr(i, j - i)));
+            i = j + 1;
+        }
+    }
+    o.prompt_tokens = args.integer("--prompt-tokens", 32, 1, 1 << 20);
+    o.gen_tokens = args.integer("--gen-tokens", 32, 1, 1 << 20);
+    o.seed = uint64_t(args.integer("--seed", 1, 0, INT64_MAX));
+    const std::string dir = model_dir(args);
+    if (args.has("--prompt") || args.has("--file") || args.has("--prompt-ids")) {
+        LoadOptions f32;
+        f32.weights = WType::F32;
+        auto m = load_checkpoint(dir, f32);  // for the vocabulary size the ids are checked against
+        auto tok = args.has("--prompt-ids") ? nullptr : maybe_tokenizer(dir);
+        o.prompt = prompt_ids(args, *m, tok.get());
+    }
+    FidelityResult r = weight_fidelity(dir, o);
+    if (args.has("--json")) std::printf("%s", fidelity_json(r).c_str());
+    else print_fidelity(stdout, r);
+    return 0;
+}
+
+const Command kFidelityCommand = {
+    "fidelity", "how far each weight type moves the logits and the greedy text from F32's",
+    "[--model DIR] [--types bf16,f16,q8] [--prompt STR | --prompt-ids IDS | --prompt-tokens N] [--gen-tokens N] [--json]",
+    fidelity_flags, run_fidelity};
 
 }  // namespace gw

@@ -62,6 +62,7 @@ extern const Command kWalkDecodeCommand;
 extern const Command kWalkFewshotCommand;
 extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
+extern const Command kFidelityCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
 std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository

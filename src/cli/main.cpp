@@ -22,6 +22,7 @@ static const Command* const kCommands[] = {&kGenerateCommand, &kTokenizeCommand,
                                            &kWalkFewshotCommand,
                                            &kNeighboursCommand,
                                            &kBenchCommand,
+                                           &kFidelityCommand,
 };
 
 static void print_help() {
