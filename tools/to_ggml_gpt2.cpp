@@ -21,7 +21,8 @@
 // (a = 0 ... j = 9), one whole word each for the example's tokenizer. --prompt-ids writes
 // the text whose tokens are exactly those ids, for the example's -f.
 //
-//   to_ggml_gpt2 --model DIR --out FILE --type f32|f16|q8_0 [--prompt-ids 1,2 --prompt-out FILE]
+//   to_ggml_gpt2 --model DIR --out FILE --type f32|f16|q8_0 [--prompt-ids 1,2 | --bench-prompt N]
+//                [--prompt-out FILE]
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -30,6 +31,7 @@
 #include "core/error.h"
 #include "core/output_file.h"
 #include "model/weights.h"
+#include "perf/bench.h"  // bench_tokens
 
 using namespace gw;
 
@@ -37,11 +39,12 @@ namespace {
 
 const char* kUsage =
     "usage: to_ggml_gpt2 --model DIR --out FILE --type f32|f16|q8_0\n"
-    "                    [--prompt-ids 1,2,3 --prompt-out FILE]\n"
+    "                    [--prompt-ids 1,2,3 | --bench-prompt N] [--prompt-out FILE]\n"
     "\n"
     "Writes the checkpoint in DIR in ggml's GPT-2 example format (see the header of\n"
     "tools/to_ggml_gpt2.cpp), with a made-up vocabulary: token i is \" x\" + i in letters.\n"
-    "  --prompt-ids, --prompt-out  also write the text that tokenizes to those ids\n";
+    "  --prompt-ids, --prompt-out  also write the text that tokenizes to those ids\n"
+    "  --bench-prompt N            ... to the N ids `gptwalk bench --prompt-tokens N` uses (seed 1)\n";
 
 enum : int32_t { kF32 = 0, kF16 = 1, kQ8_0 = 8 };  // ggml's tensor type codes
 
@@ -101,7 +104,7 @@ std::vector<float> matrix_values(const WeightView& w, bool transpose) {
 std::vector<float> vector_values(const float* p, int64_t n) { return std::vector<float>(p, p + n); }
 
 int run(int argc, char** argv) {
-    std::string model, out, type, ids, prompt_out;
+    std::string model, out, type, ids, prompt_out, bench_prompt;
     for (int i = 1; i < argc; i++) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -116,10 +119,12 @@ int run(int argc, char** argv) {
         else if (flag == "--type") type = value();
         else if (flag == "--prompt-ids") ids = value();
         else if (flag == "--prompt-out") prompt_out = value();
+        else if (flag == "--bench-prompt") bench_prompt = value();
         else throw UsageError(cat("unknown flag '", flag, "' (see --help)"));
     }
     if (model.empty() || out.empty()) throw UsageError("--model DIR and --out FILE are required (see --help)");
-    if (ids.empty() != prompt_out.empty()) throw UsageError("--prompt-ids and --prompt-out go together");
+    if ((ids.empty() && bench_prompt.empty()) != prompt_out.empty())
+        throw UsageError("--prompt-out goes with --prompt-ids or --bench-prompt");
     int32_t wtype = 0, ftype = 0;
     if (type == "f32") wtype = kF32, ftype = 0;
     else if (type == "f16") wtype = kF16, ftype = 1;
@@ -165,6 +170,13 @@ int run(int argc, char** argv) {
     f.commit();
     std::printf("wrote %s (ggml GPT-2, %s)\n", out.c_str(), type.c_str());
 
+    if (!bench_prompt.empty()) {  // the ids gptwalk bench draws, written as a list
+        int64_t n = 0;
+        auto r = std::from_chars(bench_prompt.data(), bench_prompt.data() + bench_prompt.size(), n);
+        if (r.ec != std::errc() || r.ptr != bench_prompt.data() + bench_prompt.size() || n < 1)
+            throw UsageError(cat("--bench-prompt: expected a token count, got '", bench_prompt, "'"));
+        for (int id : bench_tokens(n, V, /*seed=*/1)) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
     if (!ids.empty()) {
         std::string text;
         for (size_t i = 0; i <= ids.size();) {

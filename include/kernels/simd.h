@@ -24,11 +24,13 @@
 // max(lo, x), min(hi, x): those instructions return their second operand on NaN).
 #pragma once
 #if defined(__x86_64__)
-// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized (_mm512_undefined_ps,
-// GCC bug 105593, fixed in GCC 13): silence it for the header's lines only.
+// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized and -Wuninitialized
+// (_mm512_undefined_ps in extracts and shuffles, GCC bug 105593, fixed in GCC 13):
+// silence them for the header's lines only.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>  // AVX2, FMA and AVX-512 intrinsics
 #if defined(__GNUC__) && !defined(__clang__)
@@ -67,6 +69,15 @@ __attribute__((target("avx2,fma"))) inline double hsum_avx2(__m256 v) {
     double s = 0;
     for (float f : lane) s += f;
     return s;
+}
+
+// Sum of the 8 lanes in float, by a fixed tree: halves, then quarters, then pairs. For
+// kernels that sum thousands of short rows (a dot product per token vector), where
+// hsum_avx2's store and eight serial double adds would cost as much as the row itself.
+__attribute__((target("avx2,fma"))) inline float hsum_tree_avx2(__m256 v) {
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // 4 lanes
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));                                           // 2
+    return _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
 }
 
 // Max of the 8 lanes.
@@ -111,6 +122,14 @@ __attribute__((target("avx512f"))) inline double hsum_avx512(__m512 v) {
     double s = 0;
     for (float f : lane) s += f;
     return s;
+}
+
+// The same tree for 16 lanes: halves first, then hsum_tree_avx2's steps.
+__attribute__((target("avx512f"))) inline float hsum_tree_avx512(__m512 v) {
+    const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E)));
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    return _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
 }
 
 __attribute__((target("avx512f"))) inline float hmax_avx512(__m512 v) {

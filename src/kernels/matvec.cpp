@@ -97,7 +97,7 @@ __attribute__((target("avx512f"))) void dot_avx512(float* y, const float* x, con
             acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(wt), xv, acc[r]);
         }
     }
-    for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx512(acc[r]));
+    for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx512(acc[r]);
 }
 
 // The same for Q8 rows: per block of 32, s = q · x (two halves of 16), then acc += d * s.
@@ -129,7 +129,7 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
             acc[r] = _mm512_fmadd_ps(s, _mm512_set1_ps(ds[r][b % 16]), acc[r]);
         }
     }
-    for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx512(acc[r]));
+    for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx512(acc[r]);
 }
 
 __attribute__((target("avx512f"))) void dot_rows_avx512(float* y, const float* x, const WeightView& w, int64_t n0,
@@ -191,7 +191,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_avx2(float* y, const float* x,
             acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(wt), xv, acc[r]);
         }
     }
-    for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx2(acc[r]));
+    for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx2(acc[r]);
 }
 
 template <int R>
@@ -226,7 +226,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
             acc[r] = _mm256_fmadd_ps(s, _mm256_set1_ps(ds[r][b % 8]), acc[r]);
         }
     }
-    for (int r = 0; r < R; r++) y[r] = float(simd::hsum_avx2(acc[r]));
+    for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx2(acc[r]);
 }
 
 __attribute__((target("avx2,fma,f16c"))) void dot_rows_avx2(float* y, const float* x, const WeightView& w, int64_t n0,
