@@ -100,6 +100,7 @@ __attribute__((target("avx2,fma,f16c"))) int64_t quantize_avx2(int8_t* q, uint16
     for (int64_t b = 0; b < blocks; b++) {
         const float* xb = x + b * kQ8Block;
         __m256 v[4];
+        #pragma GCC unroll 8
         for (int k = 0; k < 4; k++) v[k] = _mm256_loadu_ps(xb + 8 * k);
         const __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
                                        _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
@@ -109,6 +110,7 @@ __attribute__((target("avx2,fma,f16c"))) int64_t quantize_avx2(int8_t* q, uint16
         const float d = _mm_cvtss_f32(_mm_cvtph_ps(h));
         scales[b] = uint16_t(_mm_extract_epi16(h, 0));
         __m256i qi[4];
+        #pragma GCC unroll 8
         for (int k = 0; k < 4; k++) {
             const __m256 r = d > 0.0f ? _mm256_round_ps(_mm256_div_ps(v[k], _mm256_set1_ps(d)),
                                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)

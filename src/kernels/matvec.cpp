@@ -9,6 +9,11 @@
 #include "core/error.h"
 #include "kernels/simd.h"  // immintrin.h, hsum_*, widen*_, q8x*_, scales*_
 
+// The kernels below keep R accumulators (R rows at a time) in arrays indexed by loops of
+// R steps. GCC at -O2 does not unroll such loops by itself and then keeps the arrays in
+// memory, a load and a store around every multiply-add: measured ~10x slower than the
+// same code with the accumulators in registers, which `#pragma GCC unroll` gives.
+
 namespace gw {
 
 namespace {
@@ -55,14 +60,20 @@ namespace {
 template <WType T, int R>
 __attribute__((target("avx512f"))) void rows_pass_avx512(float* y, const float* x, const uint16_t* w, int64_t N) {
     __m512 xs[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) xs[r] = _mm512_set1_ps(x[r]);
     int64_t j = 0;
     for (; j + 16 <= N; j += 16) {
         __m512 acc = _mm512_loadu_ps(y + j);
-        for (int r = 0; r < R; r++) acc = _mm512_fmadd_ps(xs[r], simd::widen16_avx512<T>(w + r * N + j), acc);
+        #pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            if (j % 32 == 0) _mm_prefetch(reinterpret_cast<const char*>(w + (r + R) * N + j), _MM_HINT_T0);
+            acc = _mm512_fmadd_ps(xs[r], simd::widen16_avx512<T>(w + r * N + j), acc);
+        }
         _mm512_storeu_ps(y + j, acc);
     }
     for (; j < N; j++)
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) y[j] = std::fma(x[r], simd::widen1<T>(w[r * N + j]), y[j]);
 }
 
@@ -71,32 +82,42 @@ __attribute__((target("avx512f"))) void rows_avx512(float* y, const float* x, co
                                                     int64_t k0, int64_t k1) {
     std::memset(y, 0, size_t(N) * sizeof(float));
     int64_t k = k0;
-    for (; k + 4 <= k1; k += 4) rows_pass_avx512<T, 4>(y, x + k, w + k * N, N);
+    for (; k + 8 <= k1; k += 8) rows_pass_avx512<T, 8>(y, x + k, w + k * N, N);
     for (; k < k1; k++) rows_pass_avx512<T, 1>(y, x + k, w + k * N, N);
 }
 
 // y[r] = w row r · x for R rows (stride K). Each row's sum is formed the same way for any
 // R, so an output does not depend on how the rows were grouped (or shared over threads).
+// While it reads these rows it asks for the next R (a prefetch a cache line): rows this
+// short end before the hardware's own prefetcher has caught on (measured: ~1.4x faster
+// over GPT-2's LM head, (50257, 768) F16). A prefetch past the matrix is harmless.
 // The last K % 16 inputs come from zero-padded copies: the same arithmetic, no masks.
 template <WType T, int R>
 __attribute__((target("avx512f"))) void dot_avx512(float* y, const float* x, const uint16_t* w, int64_t K) {
     __m512 acc[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) acc[r] = _mm512_setzero_ps();
     int64_t k = 0;
     for (; k + 16 <= K; k += 16) {
         const __m512 xv = _mm512_loadu_ps(x + k);
-        for (int r = 0; r < R; r++) acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(w + r * K + k), xv, acc[r]);
+        #pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            if (k % 32 == 0) _mm_prefetch(reinterpret_cast<const char*>(w + (r + R) * K + k), _MM_HINT_T0);
+            acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(w + r * K + k), xv, acc[r]);
+        }
     }
     if (k < K) {
         alignas(64) float xt[16] = {};
         std::memcpy(xt, x + k, size_t(K - k) * sizeof(float));
         const __m512 xv = _mm512_load_ps(xt);
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) {
             uint16_t wt[16] = {};
             std::memcpy(wt, w + r * K + k, size_t(K - k) * 2);
             acc[r] = _mm512_fmadd_ps(simd::widen16_avx512<T>(wt), xv, acc[r]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx512(acc[r]);
 }
 
@@ -106,12 +127,14 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
                                                       const uint16_t* d, int64_t K) {
     const int64_t nb = q8_blocks(K), full = K / kQ8Block;
     __m512 acc[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) acc[r] = _mm512_setzero_ps();
     alignas(64) float ds[R][16];
     alignas(64) float xt[kQ8Block] = {};
     int8_t qt[kQ8Block] = {};
     for (int64_t b = 0; b < nb; b++) {
         if (b % 16 == 0)
+            #pragma GCC unroll 8
             for (int r = 0; r < R; r++) simd::scales16_avx512(ds[r], d + r * nb, b, nb);
         const float* xb = x + b * kQ8Block;
         if (b == full) {  // a short last block: zero-padded copies
@@ -119,8 +142,10 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
             xb = xt;
         }
         const __m512 x0 = _mm512_loadu_ps(xb), x1 = _mm512_loadu_ps(xb + 16);
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) {
             const int8_t* qb = q + r * K + b * kQ8Block;
+            if (b % 2 == 0) _mm_prefetch(reinterpret_cast<const char*>(qb + R * K), _MM_HINT_T0);
             if (b == full) {
                 std::memcpy(qt, qb, size_t(K - b * kQ8Block));
                 qb = qt;
@@ -129,6 +154,7 @@ __attribute__((target("avx512f"))) void dot_q8_avx512(float* y, const float* x, 
             acc[r] = _mm512_fmadd_ps(s, _mm512_set1_ps(ds[r][b % 16]), acc[r]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx512(acc[r]);
 }
 
@@ -152,14 +178,20 @@ __attribute__((target("avx512f"))) void dot_rows_avx512(float* y, const float* x
 template <WType T, int R>
 __attribute__((target("avx2,fma,f16c"))) void rows_pass_avx2(float* y, const float* x, const uint16_t* w, int64_t N) {
     __m256 xs[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) xs[r] = _mm256_set1_ps(x[r]);
     int64_t j = 0;
     for (; j + 8 <= N; j += 8) {
         __m256 acc = _mm256_loadu_ps(y + j);
-        for (int r = 0; r < R; r++) acc = _mm256_fmadd_ps(xs[r], simd::widen8_avx2<T>(w + r * N + j), acc);
+        #pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            if (j % 32 == 0) _mm_prefetch(reinterpret_cast<const char*>(w + (r + R) * N + j), _MM_HINT_T0);
+            acc = _mm256_fmadd_ps(xs[r], simd::widen8_avx2<T>(w + r * N + j), acc);
+        }
         _mm256_storeu_ps(y + j, acc);
     }
     for (; j < N; j++)
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) y[j] = std::fma(x[r], simd::widen1<T>(w[r * N + j]), y[j]);
 }
 
@@ -168,29 +200,36 @@ __attribute__((target("avx2,fma,f16c"))) void rows_avx2(float* y, const float* x
                                                         int64_t k0, int64_t k1) {
     std::memset(y, 0, size_t(N) * sizeof(float));
     int64_t k = k0;
-    for (; k + 4 <= k1; k += 4) rows_pass_avx2<T, 4>(y, x + k, w + k * N, N);
+    for (; k + 8 <= k1; k += 8) rows_pass_avx2<T, 8>(y, x + k, w + k * N, N);
     for (; k < k1; k++) rows_pass_avx2<T, 1>(y, x + k, w + k * N, N);
 }
 
 template <WType T, int R>
 __attribute__((target("avx2,fma,f16c"))) void dot_avx2(float* y, const float* x, const uint16_t* w, int64_t K) {
     __m256 acc[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
     int64_t k = 0;
     for (; k + 8 <= K; k += 8) {
         const __m256 xv = _mm256_loadu_ps(x + k);
-        for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(w + r * K + k), xv, acc[r]);
+        #pragma GCC unroll 8
+        for (int r = 0; r < R; r++) {
+            if (k % 32 == 0) _mm_prefetch(reinterpret_cast<const char*>(w + (r + R) * K + k), _MM_HINT_T0);
+            acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(w + r * K + k), xv, acc[r]);
+        }
     }
     if (k < K) {
         alignas(32) float xt[8] = {};
         std::memcpy(xt, x + k, size_t(K - k) * sizeof(float));
         const __m256 xv = _mm256_load_ps(xt);
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) {
             uint16_t wt[8] = {};
             std::memcpy(wt, w + r * K + k, size_t(K - k) * 2);
             acc[r] = _mm256_fmadd_ps(simd::widen8_avx2<T>(wt), xv, acc[r]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx2(acc[r]);
 }
 
@@ -199,12 +238,14 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
                                                           const uint16_t* d, int64_t K) {
     const int64_t nb = q8_blocks(K), full = K / kQ8Block;
     __m256 acc[R];
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
     alignas(32) float ds[R][8];
     alignas(32) float xt[kQ8Block] = {};
     int8_t qt[kQ8Block] = {};
     for (int64_t b = 0; b < nb; b++) {
         if (b % 8 == 0)
+            #pragma GCC unroll 8
             for (int r = 0; r < R; r++) simd::scales8_avx2(ds[r], d + r * nb, b, nb);
         const float* xb = x + b * kQ8Block;
         if (b == full) {
@@ -213,8 +254,10 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
         }
         const __m256 x0 = _mm256_loadu_ps(xb), x1 = _mm256_loadu_ps(xb + 8), x2 = _mm256_loadu_ps(xb + 16),
                      x3 = _mm256_loadu_ps(xb + 24);
+        #pragma GCC unroll 8
         for (int r = 0; r < R; r++) {
             const int8_t* qb = q + r * K + b * kQ8Block;
+            if (b % 2 == 0) _mm_prefetch(reinterpret_cast<const char*>(qb + R * K), _MM_HINT_T0);
             if (b == full) {
                 std::memcpy(qt, qb, size_t(K - b * kQ8Block));
                 qb = qt;
@@ -226,6 +269,7 @@ __attribute__((target("avx2,fma,f16c"))) void dot_q8_avx2(float* y, const float*
             acc[r] = _mm256_fmadd_ps(s, _mm256_set1_ps(ds[r][b % 8]), acc[r]);
         }
     }
+    #pragma GCC unroll 8
     for (int r = 0; r < R; r++) y[r] = simd::hsum_tree_avx2(acc[r]);
 }
 
