@@ -13,6 +13,7 @@
 #include "core/npy.h"
 #include "model/forward.h"
 #include "model/generate.h"
+#include "perf/random_checkpoint.h"
 #include "testing.h"
 
 using namespace gw;
@@ -142,6 +143,37 @@ TEST_CASE("every weight type matches the reference run with the same rounded wei
             }
         }
     }
+}
+
+// A Q8 decode step computes each output of each product as one dot product, whoever
+// computes it (kernels/matvec.h, matvec_dot), and every other op of a step splits by
+// rows, heads or outputs the same way: so its logits are the same bits on any number of
+// threads. (F32, BF16 and F16 add row-block partial sums: their bits depend on the split.)
+TEST_CASE("q8 decode steps give the same bits on 1 and 2 threads") {
+    // Wide enough that every product and the LM head are split in two (pieces of >= 128
+    // outputs, forward.cpp): C 256 (c_fc: 1024 outputs), V 1000.
+    testing::TempDir dir;
+    Config c;
+    c.n_embd = 256, c.n_head = 4, c.n_layer = 2, c.n_positions = 16, c.vocab_size = 1000;
+    RandomCheckpointOptions ro;
+    ro.std = 0.1f;  // logits that differ
+    write_random_checkpoint(dir.path, c, ro);
+    LoadOptions lo;
+    lo.weights = WType::Q8;
+    auto m = load_checkpoint(dir.path, lo);
+    const std::vector<int> ids = {5, 900, 17, 3, 999, 250, 42, 7};
+    const int64_t V = c.vocab_size, T = int64_t(ids.size());
+    std::vector<std::vector<float>> runs;
+    for (int threads : {1, 2}) {
+        RunState s = make_run_state(m->config, 1, threads);
+        std::vector<float> logits(static_cast<size_t>(T * V));
+        ForwardOptions o;
+        o.isa = best_isa();
+        o.threads = threads;
+        for (int64_t t = 0; t < T; t++) forward(logits.data() + t * V, *m, s, &ids[size_t(t)], 1, o);
+        runs.push_back(logits);
+    }
+    CHECK(runs[0] == runs[1]);
 }
 
 // Ids compared exactly: every greedy step's top-1 logit leads by >= 0.011 (the fixtures'
