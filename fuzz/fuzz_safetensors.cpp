@@ -1,10 +1,12 @@
 // fuzz_safetensors.cpp — libFuzzer target: the safetensors header parser must reject
-// any malformed file with a gw::Error; whatever it accepts must lie inside the bytes.
+// any malformed file with a gw::Error whose message is one printable line; whatever it
+// accepts must lie inside the bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "model/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (t.end > t.begin) sink = uint8_t(t.data[0] ^ t.data[t.end - t.begin - 1]);
             (void)sink;
         }
-    } catch (const gw::Error&) {
+    } catch (const gw::Error& e) {
+        if (gw::printable(e.what()) != e.what()) std::abort();  // a control character reached a message
     }
     return 0;
 }

@@ -1,30 +1,22 @@
-// hostile_inputs.h — the generator behind tests/test_hostile.cpp and test_hostile_cli.cpp:
-// a small valid model folder to start from, a safetensors file taken apart so any field
-// can be broken, and a runner that starts the gptwalk CLI under a time and memory bound.
+// hostile_inputs.h — the generator behind the hostile suites (tests/test_hostile*.cpp): a
+// small valid model folder to start from, a safetensors file taken apart so any field can
+// be broken, and bulk checks over many broken copies. The runner is tests/hostile_runner.h.
 //
 // Header-only on purpose: the Makefile links each tests/test_*.cpp with tests/main.cpp and
-// tests/testing.cpp only, and the two hostile suites are the only users of these helpers.
+// tests/testing.cpp only, and the hostile suites are the only users of these helpers.
 #pragma once
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/json.h"
 #include "core/mapped_file.h"
+#include "hostile_runner.h"
 #include "model/config.h"
 #include "model/safetensors.h"
 #include "model/tokenizer.h"         // byte_to_unicode
@@ -160,168 +152,6 @@ inline void poke_f32(RawSafetensors& raw, const std::string& name, int64_t index
     const std::string& off = entry(raw, name).offsets;  // "[begin,end]"
     const size_t at = size_t(std::stoull(off.substr(1))) + size_t(index) * 4;
     for (int b = 0; b < 4; b++) raw.data[at + size_t(b)] = char((bits >> (8 * b)) & 0xFF);
-}
-
-// ---------------------------------------------------------------- running the CLI
-
-struct Run {
-    std::string line;       // the command, for messages
-    int rc = -1;            // exit status; 128 + signal if killed by one
-    std::string out, err;   // what it wrote to stdout and to stderr
-    double seconds = 0;     // wall time
-    double cpu_seconds = 0; // user + system time of the child
-    long max_rss_kb = 0;    // peak resident memory (getrusage of the child)
-    bool timed_out = false; // killed after timeout_s
-    bool too_big = false;   // killed when its resident memory passed rss_limit_kb
-};
-
-// Resident memory of a running process, in kB (0 if it cannot be read).
-inline long rss_kb(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/statm");  // "size resident ..." in pages
-    long size = 0, resident = 0;
-    if (!(f >> size >> resident)) return 0;
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-// A started child: its pipes, and the Run being filled in.
-struct Child {
-    pid_t pid = -1;
-    int fd[2] = {-1, -1};  // its stdout and stderr (read ends)
-    bool reaped = false;
-    std::chrono::steady_clock::time_point t0;
-    Run r;
-};
-
-inline Child start_gptwalk(const std::vector<std::string>& args, const std::string& cwd) {
-    Child c;
-    const std::string bin = testing::gptwalk_binary();
-    c.r.line = "gptwalk";
-    for (const std::string& a : args) c.r.line += " " + testing::shell_quote(a);
-    std::vector<char*> argv{const_cast<char*>(bin.c_str())};  // built before fork: no malloc after it
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int out_pipe[2], err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw Error("pipe failed");
-    c.t0 = std::chrono::steady_clock::now();
-    c.pid = fork();
-    if (c.pid < 0) throw Error("fork failed");
-    if (c.pid == 0) {  // the child: only async-signal-safe calls until exec
-        const int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0), dup2(out_pipe[1], 1), dup2(err_pipe[1], 2);  // dup2 clears CLOEXEC
-        if (chdir(cwd.c_str()) != 0) _exit(125);
-        execv(bin.c_str(), argv.data());
-        _exit(126);
-    }
-    close(out_pipe[1]), close(err_pipe[1]);
-    c.fd[0] = out_pipe[0], c.fd[1] = err_pipe[0];
-    return c;
-}
-
-// Runs BUILD/gptwalk once per argument list (no shell: any bytes pass through), up to
-// `jobs` at a time, each in `cwd` with stdin from /dev/null. Kills a run after timeout_s
-// seconds, or as soon as its resident memory passes rss_limit_kb, so an input that makes
-// it hang or allocate wildly fails the test instead of the machine. Results in order.
-inline std::vector<Run> run_many(const std::vector<std::vector<std::string>>& commands,
-                                 const std::string& cwd, int jobs = 4, double timeout_s = 20,
-                                 long rss_limit_kb = 1L << 20) {
-    std::vector<Run> done(commands.size());
-    std::vector<std::pair<size_t, Child>> active;
-    size_t next = 0;
-    while (next < commands.size() || !active.empty()) {
-        while (next < commands.size() && int(active.size()) < jobs) {
-            active.emplace_back(next, start_gptwalk(commands[next], cwd));
-            next++;
-        }
-        std::vector<pollfd> fds;
-        for (auto& [i, c] : active)
-            for (int k = 0; k < 2; k++)
-                if (c.fd[k] >= 0) fds.push_back({c.fd[k], POLLIN, 0});
-        if (fds.empty() || poll(fds.data(), fds.size(), 5) <= 0) usleep(fds.empty() ? 2000 : 0);
-        for (auto& [i, c] : active) {
-            for (int k = 0; k < 2; k++) {
-                if (c.fd[k] < 0) continue;
-                pollfd p{c.fd[k], POLLIN, 0};
-                if (poll(&p, 1, 0) <= 0) continue;
-                char buf[4096];
-                const ssize_t n = read(c.fd[k], buf, sizeof buf);
-                if (n > 0) (k == 0 ? c.r.out : c.r.err).append(buf, size_t(n));
-                else close(c.fd[k]), c.fd[k] = -1;
-            }
-            c.r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.t0).count();
-            int status = 0;
-            rusage ru{};
-            if (!c.reaped && wait4(c.pid, &status, WNOHANG, &ru) == c.pid) {
-                c.reaped = true;
-                c.r.max_rss_kb = ru.ru_maxrss;
-                c.r.cpu_seconds = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                                  double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
-                c.r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            } else if (!c.reaped) {
-                if (c.r.seconds > timeout_s) c.r.timed_out = true;
-                else if (rss_kb(c.pid) > rss_limit_kb) c.r.too_big = true;
-                if (c.r.timed_out || c.r.too_big) kill(c.pid, SIGKILL);
-            }
-        }
-        for (size_t a = 0; a < active.size();) {
-            Child& c = active[a].second;
-            if (c.reaped && c.fd[0] < 0 && c.fd[1] < 0) {
-                done[active[a].first] = std::move(c.r);
-                active.erase(active.begin() + long(a));
-            } else {
-                a++;
-            }
-        }
-    }
-    return done;
-}
-
-inline Run run_gptwalk(const std::vector<std::string>& args, const std::string& cwd,
-                       double timeout_s = 20, long rss_limit_kb = 1L << 20) {
-    return run_many({args}, cwd, 1, timeout_s, rss_limit_kb)[0];
-}
-
-inline std::vector<std::string> split_lines(const std::string& s) {
-    std::vector<std::string> out;
-    for (size_t i = 0, j; i < s.size(); i = j + 1) {
-        j = std::min(s.find('\n', i), s.size());
-        out.push_back(s.substr(i, j - i));
-    }
-    return out;
-}
-
-inline int count_lines(const std::string& s) {
-    int n = 0;
-    for (char c : s) n += c == '\n';
-    return n;
-}
-
-// The contract for every failure: no crash, hang or sanitizer report; exit code `rc`;
-// stderr is exactly one line "gptwalk: ..." holding every needle (the file, a key word).
-inline void check_error(const Run& r, int rc, const std::vector<std::string>& needles) {
-    INFO(r.line);
-    INFO("stderr: " << r.err);
-    CHECK_FALSE(r.timed_out);
-    CHECK_FALSE(r.too_big);
-    CHECK(r.rc == rc);
-    CHECK(count_lines(r.err) == 1);
-    CHECK(r.err.rfind("gptwalk: ", 0) == 0);
-    CHECK(r.err.find("Sanitizer") == std::string::npos);
-    CHECK(r.err.find("runtime error") == std::string::npos);
-    for (const std::string& n : needles) {
-        INFO("wanted in the message: " << n);
-        CHECK(r.err.find(n) != std::string::npos);
-    }
-}
-
-// Success: exit 0 and nothing from the sanitizers (stderr may carry a status line).
-inline void check_ok(const Run& r) {
-    INFO(r.line);
-    INFO("stderr: " << r.err);
-    CHECK_FALSE(r.timed_out);
-    CHECK_FALSE(r.too_big);
-    CHECK(r.rc == 0);
-    CHECK(r.err.find("Sanitizer") == std::string::npos);
-    CHECK(r.err.find("runtime error") == std::string::npos);
 }
 
 // ---------------------------------------------------------------- cases, in bulk

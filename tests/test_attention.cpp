@@ -66,3 +66,24 @@ TEST_CASE("attention equals attention_ref, in one chunk and appended over the ca
         }
     }
 }
+
+TEST_CASE("a long prompt needs one block of scores, not (T, keys): attention_scratch_floats is enough") {
+    // 150 new rows over a cache of 40: three blocks of rows. The scratch is exactly what
+    // attention_scratch_floats asks for (64 rows of 190 keys), not T * (pos0 + T); under the
+    // sanitizers a kernel that used more would be reported. The result equals a run with the
+    // old (T, P) scratch bit for bit: the same kernel in the same order, only the buffer differs.
+    const int64_t NH = 2, HS = 8, C = NH * HS, pos0 = 40, T = 150, P = pos0 + T;
+    const auto qkv = random_floats(size_t(P * 3 * C), 7, -2.0f, 2.0f);
+    std::vector<float> out[2];
+    for (int big = 0; big < 2; big++) {
+        std::vector<float> kc(size_t(P * C)), vc(size_t(P * C)), first(size_t(pos0 * C));
+        std::vector<float> scratch(size_t(big ? T * P : attention_scratch_floats(T, P)));
+        attention(best_isa(), first.data(), nullptr, qkv.data(), kc.data(), vc.data(), 0, pos0, C, NH, scratch.data());
+        out[big].resize(size_t(T * C));
+        attention(best_isa(), out[big].data(), nullptr, qkv.data() + pos0 * 3 * C, kc.data(), vc.data(), pos0, T, C,
+                  NH, scratch.data());
+    }
+    CHECK(attention_scratch_floats(T, P) == 64 * P);
+    CHECK(attention_scratch_floats(3, P) == 3 * P);
+    CHECK(out[0] == out[1]);
+}

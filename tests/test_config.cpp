@@ -127,6 +127,13 @@ TEST_CASE("unsupported activation and attention variants") {
     check_error(with("scale_attn_weights", "false"), {"scale_attn_weights", "not supported"});
 }
 
+TEST_CASE("n_inner: null or 4 x n_embd (every published GPT-2); any other MLP width is refused by name") {
+    CHECK(parse(with("n_inner", "null")).n_embd == 64);
+    CHECK(parse(with("n_inner", "256")).n_embd == 64);
+    check_error(with("n_inner", "128"), {"\"n_inner\": 128 is not supported", "4 x n_embd = 256"});
+    check_error(with("n_inner", "\"256\""), {"\"n_inner\": the string \"256\" is not supported"});
+}
+
 TEST_CASE("inconsistent and absurd sizes are refused before anything is allocated") {
     check_error(with("n_head", "5"), {"n_embd=64 is not divisible by n_head=5"});
     check_error(with("vocab_size", "300000000"), {"vocab_size=300000000", "wte.weight", "GiB", "limit of 64 GiB"});

@@ -186,6 +186,41 @@ TEST_CASE("sampled walk: the tokens generate() picks, and log P(path) sums the s
     CHECK(w.wte_checksum_before == w.wte_checksum_after);
 }
 
+TEST_CASE("a replayed path is measured as if it had been drawn") {
+    // Walk a sampled path again, given as replay: the same tokens through the same code, so
+    // every measured number is the same bits. Under greedy the same path has p sampled 1 where
+    // it took the arg max and 0 (log P = -inf) where it did not.
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const std::vector<int> prompt = {0, 17, 81, 56, 85};
+    SamplerConfig sc;
+    sc.top_k = 20;
+    sc.seed = 3;
+    const DecodingWalk drawn = run_decoding_walk(*m, prompt, sc, options(8, 5));
+    DecodingWalkOptions o = options(99, 5);  // max_new_tokens is not used with a replay
+    o.replay = drawn.generated();
+    const DecodingWalk again = run_decoding_walk(*m, prompt, sc, o);
+    CHECK(again.replayed);
+    CHECK_FALSE(drawn.replayed);
+    REQUIRE(again.steps.size() == drawn.steps.size());
+    for (size_t t = 0; t < drawn.steps.size(); t++) {
+        CHECK(again.steps[t].token == drawn.steps[t].token);
+        CHECK(again.steps[t].prob_model == drawn.steps[t].prob_model);
+        CHECK(again.steps[t].prob_sampling == drawn.steps[t].prob_sampling);
+        CHECK(again.steps[t].path_log_prob == drawn.steps[t].path_log_prob);
+        CHECK(again.steps[t].context_norm == drawn.steps[t].context_norm);
+    }
+    SamplerConfig greedy;
+    greedy.greedy = true;
+    const DecodingWalk as_greedy = run_decoding_walk(*m, prompt, greedy, o);
+    bool left_greedy = false;
+    for (const WalkStep& s : as_greedy.steps) {
+        CHECK(s.prob_sampling == (s.rank == 1 ? 1.0 : 0.0));
+        left_greedy |= s.rank != 1;
+        if (left_greedy) CHECK(std::isinf(s.path_log_prob));
+    }
+    CHECK(left_greedy);  // the sampled path does leave the arg max somewhere
+}
+
 TEST_CASE("shipped model: the greedy walk is the reference continuation, with every invariant") {
     auto m = load_checkpoint("weights/tiny-gpt2");
     JsonValue g = load_json("tests/fixtures/tiny-gpt2/greedy.json");

@@ -142,3 +142,15 @@ TEST_CASE("bad flags and values: exit 2 with one line") {
         CHECK(std::count(out.begin(), out.end(), '\n') == 1);
     }
 }
+
+TEST_CASE("walk decode --summary: the header and the path of the full output, and nothing after") {
+    const std::string args = "walk decode " + kModel + "--prompt-ids 0,17,81 -n 4 --seed 3";
+    std::string full, summary;
+    REQUIRE(run(args, &full) == 0);
+    REQUIRE(run(args + " --summary", &summary) == 0);
+    REQUIRE(summary.size() > 200);
+    CHECK(full.compare(0, summary.size(), summary) == 0);  // the same walk, cut after section 1
+    CHECK(full.size() > summary.size() + 200);
+    CHECK(contains(summary, "1. The path"));
+    CHECK_FALSE(contains(summary, "\n2. "));
+}

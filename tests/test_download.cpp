@@ -346,6 +346,35 @@ TEST_CASE("download: usage errors exit 2 with one line") {
     CHECK_FALSE(fs::exists(tmp.file("out")));
 }
 
+TEST_CASE("download: offline, one line of ours and no empty folder left behind") {
+    // Nothing listens on 127.0.0.1 port 1: every connection is refused, as with no network.
+    // curl's own lines (its error, its retries) once came out beside ours, and the empty
+    // destination stayed behind, looking like a download that had started.
+    require_tools();
+    TempDir tmp;
+    std::string out;
+    const int rc = run_script("gpt2 --base-url http://127.0.0.1:1 --dest " + quoted(tmp.file("out")), &out);
+    INFO(out);
+    CHECK(rc == 1);
+    CHECK(count(out, "\n") == 1);
+    CHECK(out.rfind("download_gpt2.sh: ", 0) == 0);
+    CHECK(out.find("127.0.0.1") != std::string::npos);
+    CHECK_FALSE(fs::exists(tmp.file("out")));
+}
+
+TEST_CASE("download: make weights passes MODEL as one word, never to the shell") {
+    // MODEL="gpt2 ...; true" once ran the download with extra options, then `true`: exit 0.
+    require_tools();
+    TempDir tmp;
+    std::string out;
+    const std::string model = "gpt2 --base-url http://127.0.0.1:1 --dest " + tmp.file("out") + "; true";
+    const int rc = run_command("make -s weights MODEL=" + quoted(model), &out);
+    INFO(out);
+    CHECK(rc != 0);
+    CHECK(out.find("unknown model 'gpt2 --base-url") != std::string::npos);
+    CHECK_FALSE(fs::exists(tmp.file("out")));
+}
+
 TEST_CASE("download: without curl the script stops with a hint") {
     TempDir tmp;
     std::string out;

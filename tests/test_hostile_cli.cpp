@@ -1,9 +1,11 @@
 // test_hostile_cli.cpp — strange strings on the command line, end to end: prompts that
-// are not UTF-8, empty or too long; token id lists that are malformed or out of range; and
+// are not UTF-8, empty or too long; token id lists that are malformed or out of range;
 // every flag of every command (read from `gptwalk --help` at test time, so new commands
-// and flags are covered as they appear) with its value missing or malformed. Each must
+// and flags are covered as they appear) with its value missing or malformed; a tokenizer
+// that does not fit its model; and a standard output that cannot be written. Each must
 // give exit 1 or 2 and ONE line on stderr, never a crash, a hang or a sanitizer report.
-// The generator and the runner are in tests/hostile_inputs.h; test_hostile.cpp covers files.
+// The generator is tests/hostile_inputs.h, the runner tests/hostile_runner.h; test_hostile.cpp
+// covers files, test_hostile_runtime.cpp what goes wrong while a command runs.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -47,7 +49,9 @@ TEST_CASE("prompts: invalid UTF-8, empty, too long for the context") {
     check_error(r[4], 1, {"empty"});
     check_ok(r[5]);
     CHECK(r[5].out == "\n");
-    check_error(r[6], 1, {"20 tokens", "context", "16"});
+    // Tokenizing stops once the prompt is known to be too long: 15 is the most that leaves a
+    // position free, and the 16th token ends it.
+    check_error(r[6], 1, {"more than 15 tokens", "context", "16"});
     check_error(r[7], 1, {"16 tokens", "context", "16"});
     check_error(r[8], 1, {"17 tokens", "context", "16"});
     check_error(r[9], 1, {"--prompt", "not valid UTF-8"});
@@ -83,20 +87,110 @@ TEST_CASE("prompts: token ids out of range or malformed, for every command that 
     CHECK(runs[1].err.find("id -1 is out of range") != std::string::npos);
 }
 
-TEST_CASE("prompts: a tokenizer with more tokens than the model's vocab is refused, not read past wte") {
-    // vocab_size 200, but the tokenizer gives "hi" id 256: row 256 of a (200, C) wte would
-    // be read from whatever follows it in the file. A silently wrong answer, so an error.
+TEST_CASE("a tokenizer with more tokens than the model's vocabulary is refused wherever the two meet") {
+    // vocab_size 200, but the tokenizer has 260 tokens ("hi" is id 256): row 256 of a (200, C)
+    // wte would be read from whatever follows it in the file, and even the ids that fit name
+    // another model's tokens. Every command that puts text through the model refuses the pair,
+    // before tokenizing: neighbours and the few-shot answer once read past wte here.
     TempDir tmp;
     Config c = small_config();
     c.vocab_size = 200;
     write_valid_model(tmp.path, c);
-    const std::vector<Run> r = run_many({{"generate", "--model", tmp.path, "--prompt", "hi", "-n", "1"},
-                                         {"logits", "--model", tmp.path, "--prompt", "hi", "--out", "x.npy"},
-                                         {"generate", "--model", tmp.path, "--prompt", "abc", "-n", "1", "--greedy"}},
+    const std::string m = tmp.path;
+    const std::vector<Run> r = run_many({{"generate", "--model", m, "--prompt", "hi", "-n", "1"},
+                                         {"logits", "--model", m, "--prompt", "hi", "--out", "x.npy"},
+                                         {"generate", "--model", m, "--prompt", "abc", "-n", "1", "--greedy"},
+                                         {"neighbours", "--model", m, "hi"},
+                                         {"walk", "fewshot", "--model", m},
+                                         {"walk", "positions", "--model", m},
+                                         {"walk", "decode", "--model", m, "--prompt", "abc", "-n", "1"},
+                                         {"walk", "encode", "--model", m, "--prompt", "abc"},
+                                         {"generate", "--model", m, "--prompt-ids", "1", "-n", "1"}},
                                         tmp.path);
-    check_error(r[0], 1, {tmp.path, "256", "vocab_size"});
-    check_error(r[1], 1, {tmp.path, "256", "vocab_size"});
-    check_ok(r[2]);  // ids 97 98 99 fit: the model runs (and any id it samples is < 200)
+    for (const Run& run : r) check_error(run, 1, {m, "260 tokens", "vocab_size=200"});
+    // The tokenizer alone is fine: tokenize needs no model.
+    const Run t = run_gptwalk({"tokenize", "--model", m, "--text", "hi", "--ids-only"}, tmp.path);
+    check_ok(t);
+    CHECK(t.out == "256\n");
+}
+
+TEST_CASE("a model with a one-token vocabulary: messages never blame an id nobody gave") {
+    TempDir tmp;
+    Config c = small_config();
+    c.vocab_size = 1;
+    write_random_checkpoint(tmp.path, c, {});  // no tokenizer: ids only
+    const std::vector<Run> r = run_many({{"walk", "encode", "--model", tmp.path, "--prompt-ids", "0"},
+                                         {"walk", "decode", "--model", tmp.path, "--prompt-ids", "0", "-n", "1"},
+                                         {"neighbours", "--model", tmp.path, "--id", "0"},
+                                         {"generate", "--model", tmp.path, "--prompt-ids", "0", "-n", "2", "--print-ids"}},
+                                        tmp.path);
+    // The perturbation swaps in the nearest OTHER token: there is none.
+    check_error(r[0], 1, {"vocab_size=1", "--perturb"});
+    CHECK(r[0].err.find("id 1") == std::string::npos);
+    check_ok(r[1]);  // --top 5 (the default) shows the one candidate there is
+    check_ok(r[2]);
+    check_ok(r[3]);
+    CHECK(r[3].out == "0 0 0\n");
+}
+
+TEST_CASE("half a tokenizer pair names the missing file, in every command") {
+    Fixture f;
+    const std::string hf = f.without({"merges.txt"});
+    const std::string openai = f.without({"vocab.json", "merges.txt"});
+    write_text_file(openai + "/encoder.json", tiny_vocab_json());
+    check_refused({{{"generate", "--model", hf, "--prompt", "hi", "-n", "1"}, {hf + "/merges.txt", "missing"}},
+                   {{"generate", "--model", hf, "--prompt-ids", "1", "-n", "1"}, {hf + "/merges.txt", "missing"}},
+                   {{"walk", "decode", "--model", openai, "--prompt", "hi", "-n", "1"}, {openai + "/vocab.bpe", "missing"}},
+                   {{"inspect", "--model", openai}, {openai + "/vocab.bpe", "missing"}},
+                   {{"walk", "fewshot", "--model", hf}, {hf + "/merges.txt", "missing"}}},
+                  f.tmp.path);
+}
+
+// ---------------------------------------------------------------- standard output
+
+TEST_CASE("no command: the usage goes to stderr, exit 2") {
+    TempDir tmp;
+    const Run r = run_gptwalk({}, tmp.path);
+    CHECK(r.rc == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("usage: gptwalk COMMAND") != std::string::npos);
+}
+
+TEST_CASE("a standard output that cannot be written is an error, not exit 0") {
+    // > /dev/full: every write fails (ENOSPC); >&-: stdout is closed (EBADF), and a file the
+    // program opens must not take its place as descriptor 1.
+    Fixture f;
+    const std::vector<std::vector<std::string>> commands = {
+        {"generate", "--model", f.base, "--prompt", "hi", "-n", "3"},
+        {"generate", "--model", f.base, "--prompt-ids", "1", "--print-ids", "-n", "1"},
+        {"inspect", "--model", f.base},
+        {"tokenize", "--model", f.base, "--text", "hi hi"},
+        {"walk", "positions", "--model", f.base, "--span", "4"},
+        {"logits", "--model", f.base, "--prompt-ids", "1", "--out", "x.npy"}};
+    for (const auto& args : commands) {
+        for (const Stdout& out : {Stdout{"/dev/full", false}, Stdout{"", true}}) {
+            const Run r = run_gptwalk_with(args, f.tmp.path, out);
+            check_error(r, 1, {"standard output"});
+        }
+    }
+}
+
+TEST_CASE("a NUL byte in the text is written, not taken for the end") {
+    Fixture f;
+    const Run r = run_gptwalk({"generate", "--model", f.base, "--prompt-ids", "104,0,105", "-n", "0"}, f.tmp.path);
+    check_ok(r);
+    CHECK(r.out == std::string("h\0i\n", 4));
+}
+
+TEST_CASE("a bare argument is a usage error in every command, never a silently ignored one") {
+    TempDir tmp;
+    const std::vector<std::vector<std::string>> commands = {
+        {"generate", "stray", "--prompt", "hi"}, {"tokenize", "stray", "--text", "hi"},
+        {"logits", "stray", "--prompt", "hi", "--out", "x.npy"}, {"inspect", "/nonexistent"},
+        {"kernels", "stray"}, {"bench", "stray"}, {"walk", "encode", "stray"}, {"walk", "decode", "stray"},
+        {"walk", "positions", "stray"}, {"walk", "fewshot", "stray"}, {"neighbours", "one", "two"}};
+    const std::vector<Run> r = run_many(commands, tmp.path);
+    for (const Run& run : r) check_error(run, 2, {"unexpected argument"});
 }
 
 // ---------------------------------------------------------------- every flag of every command

@@ -62,7 +62,11 @@ TEST_CASE("errors name the source, line and column") {
     CHECK(error_of("[1] x").find("unexpected characters after the JSON value") != std::string::npos);
     CHECK(error_of("\"abc").find("unterminated string") != std::string::npos);
     CHECK(error_of("\"a\x01\"").find("control character") != std::string::npos);
-    CHECK(error_of("\"\\x\"").find("unknown escape") != std::string::npos);
+    CHECK(error_of("\"\\x\"").find("unknown escape '\\x'") != std::string::npos);
+    // Found by fuzz_config and fuzz_tokenizer_files: a duplicate key, and the byte after a
+    // backslash, were echoed raw (here DEL and ESC).
+    CHECK(error_of("{\"a\x7f\": 1, \"a\x7f\": 2}").find("duplicate key \"a\\u007f\"") != std::string::npos);
+    CHECK(error_of("\"\\\x1b\"").find("unknown escape '\\\\u001b'") != std::string::npos);
     CHECK(error_of("\"\\ud83d\"").find("high surrogate without a low surrogate") != std::string::npos);
     CHECK(error_of("\"\\ude00\"").find("lone low surrogate") != std::string::npos);
     CHECK(error_of("\"\\u12g4\"").find("bad hex digit") != std::string::npos);
@@ -111,4 +115,22 @@ TEST_CASE("writing: quote and numbers round-trip through the reader") {
         CHECK(parse_json(gw::json_number(x), "t").number == x);
     }
     CHECK(gw::json_number(0.0 / 0.0) == "null");
+}
+
+TEST_CASE("quoted and printable: strings from files cannot break a message's line or drive a terminal") {
+    using gw::printable;
+    using gw::quoted;
+    CHECK(quoted("wte.weight") == "\"wte.weight\"");
+    CHECK(quoted("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(quoted("h.0\n\x1b[31mred\r\t") == "\"h.0\\n\\u001b[31mred\\r\\t\"");
+    CHECK(quoted("del\x7f") == "\"del\\u007f\"");
+    CHECK(quoted("csi\xC2\x9B" "2J") == "\"csi\\u009b2J\"");  // U+009B: C1 CSI, an escape on some terminals
+    CHECK(quoted("nbsp\xC2\xA0\xC3\xA9") == "\"nbsp\xC2\xA0\xC3\xA9\"");  // U+00A0, U+00E9: printable, kept
+    CHECK(quoted("bad\xff\xC3") == "\"bad\\xFF\\xC3\"");                   // not UTF-8: shown as bytes
+    CHECK(quoted(std::string(300, 'x'), 4) == "\"xxxx\"...");
+    CHECK(quoted("\xE2\x82\xAC\xE2\x82\xAC", 4) == "\"\xE2\x82\xAC\xE2\x82\xAC\"");  // a character is never split
+    // json_quote keeps JSON's rules: C1 and DEL pass, a bad byte becomes U+FFFD.
+    CHECK(gw::json_quote("\x7f\xC2\x9B\xff") == "\"\x7f\xC2\x9B\\ufffd\"");
+    // printable: a whole message, its quotes left alone.
+    CHECK(printable("say \"hi\"\nthen \x1b[2J") == "say \"hi\"\\nthen \\u001b[2J");
 }

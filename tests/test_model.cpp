@@ -3,6 +3,7 @@
 // cache, and the generation loop.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -267,6 +268,38 @@ TEST_CASE("a prefill asked for its last row only gives that row, and a full KV c
 // moves every probability by at most 2d p and so every cumulative boundary of the draw by at
 // most 2d = 4e-5: a token could differ only where a draw lands that close to a boundary. The
 // seeds fix the draws, and every one of them lands >= 1e-3 from its boundaries (measured).
+TEST_CASE("a copied RunState is a fork: it continues as the original would, and leaves it alone") {
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t V = m->config.vocab_size;
+    ForwardOptions o;
+    std::vector<float> logits(static_cast<size_t>(V)), a(logits), b(logits);
+    RunState s = make_run_state(m->config, 4);
+    forward(logits.data(), *m, s, ids.data(), 4, o);
+    RunState fork = s;  // the cache of the 4 prompt positions, copied
+    CHECK(fork.n_past == 4);
+    CHECK(fork.k_cache.data() != s.k_cache.data());
+    // Two different next tokens: each state continues with its own. The same code runs the
+    // same floats in the same order on each, so the results are bit for bit those of a
+    // state that never forked.
+    forward(a.data(), *m, s, &ids[4], 1, o);
+    forward(b.data(), *m, fork, &ids[5], 1, o);
+    RunState fresh = make_run_state(m->config, 4);
+    std::vector<float> want_a(logits), want_b(logits), prompt_logits(logits);
+    forward(prompt_logits.data(), *m, fresh, ids.data(), 4, o);
+    RunState fresh_b = fresh;
+    forward(want_a.data(), *m, fresh, &ids[4], 1, o);
+    forward(want_b.data(), *m, fresh_b, &ids[5], 1, o);
+    CHECK(a == want_a);
+    CHECK(b == want_b);
+    CHECK(a != b);
+    // Copy-assignment too, over a state of another size.
+    RunState assigned = make_run_state(m->config, 1);
+    assigned = s;
+    CHECK(assigned.n_past == 5);
+    CHECK(std::equal(assigned.k_cache.data(), assigned.k_cache.data() + assigned.k_cache.size(), s.k_cache.data()));
+}
+
 TEST_CASE("KV cache on vs off: identical tokens for 30+ sampled steps") {
     auto m = load_checkpoint("tests/fixtures/forward/bf16_oddheads");  // P = 24
     std::vector<int> prompt = {3, 1, 4};
@@ -339,4 +372,30 @@ TEST_CASE("stops at the end-of-text id") {
     size_t first = 0;
     while (want[first] != want[3]) first++;
     CHECK(r.ids.size() == first + 1);
+}
+
+TEST_CASE("a KV cache sized to the run grows as the context fills, and changes no logit") {
+    // One state sized for the prompt alone (it doubles as tokens come), one for the whole
+    // context: each layer's rows sit at the same places within the layer, only the layer
+    // stride differs, so every logit is the same bits (same kernels, same order).
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const std::vector<int> ids = read_ids("tests/fixtures/forward/f32/ids.txt");
+    const int64_t T = 3, V = m->config.vocab_size, P = m->config.n_positions;
+    REQUIRE(int64_t(ids.size()) >= P);
+    ForwardOptions o;
+    o.isa = best_isa();
+    RunState small = make_run_state(m->config, T, 1, T), full = make_run_state(m->config, T);
+    CHECK(small.kv_positions == T);
+    CHECK(full.kv_positions == P);
+    std::vector<float> a(static_cast<size_t>(V)), b(static_cast<size_t>(V));
+    forward(a.data(), *m, small, ids.data(), T, o);
+    forward(b.data(), *m, full, ids.data(), T, o);
+    CHECK(a == b);
+    for (int64_t t = T; t < P; t++) {
+        forward(a.data(), *m, small, &ids[size_t(t)], 1, o);
+        forward(b.data(), *m, full, &ids[size_t(t)], 1, o);
+        REQUIRE(a == b);
+    }
+    CHECK(small.kv_positions == P);  // 3, 6, 12, ... up to P, never past it
+    CHECK(small.k_cache.size() == full.k_cache.size());
 }

@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
+#include "core/mapped_file.h"
 #include "core/vecmath.h"
 #include "model/weights.h"
 #include "perf/random_checkpoint.h"
+#include "report/neighbours_io.h"
 #include "testing.h"
 #include "walks/neighbours.h"
 
@@ -142,4 +145,28 @@ TEST_CASE("gptwalk neighbours: lists, checksum, and one-line usage errors") {
     CHECK(run("neighbours ' the king'", &out) == 2);
     CHECK(std::count(out.begin(), out.end(), '\n') == 1);
     CHECK(out.find("[262 ␣the, 5822 ␣king]") != std::string::npos);
+}
+
+TEST_CASE("gptwalk neighbours --json: the record reads back with the table's numbers") {
+    gw::testing::TempDir dir;
+    std::string out;
+    REQUIRE(run("neighbours --model tests/fixtures/forward/f32 --id 3 -k 4 --json " + dir.file("n.json"), &out) == 0);
+    CHECK(out.find("wrote " + dir.file("n.json") + " (JSON)") != std::string::npos);
+    JsonValue j = parse_json(read_file(dir.file("n.json")), "n.json");
+    auto m = load_checkpoint("tests/fixtures/forward/f32");
+    const TokenNeighbours n = token_neighbours(*m, 3, 4);  // the same function on the same floats: same bits
+    CHECK(j.find("kind")->text == "token_neighbours");
+    CHECK(j.find("id")->integer == 3);
+    CHECK(j.find("text")->text == "#3");  // this folder has no tokenizer
+    CHECK(j.find("norm")->number == n.norm);
+    CHECK(j.find("shared")->integer == n.near.overlap);
+    REQUIRE(j.find("by_dot")->items.size() == 4);
+    REQUIRE(j.find("by_cosine")->items.size() == 4);
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(j.find("by_dot")->items[i].find("id")->integer == n.near.by_dot[i].id);
+        CHECK(j.find("by_dot")->items[i].find("dot")->number == n.near.by_dot[i].dot);
+        CHECK(j.find("by_cosine")->items[i].find("id")->integer == n.near.by_cosine[i].id);
+        CHECK(j.find("by_cosine")->items[i].find("cosine")->number == n.near.by_cosine[i].cosine);
+    }
+    CHECK(j.find("wte_checksum_before")->text == j.find("wte_checksum_after")->text);
 }

@@ -238,6 +238,40 @@ TEST_CASE("render_chart: markers, lone points and point labels") {
     CHECK(non_white(labelled) > non_white(dots) + 100);
 }
 
+TEST_CASE("render_chart: point labels leave every marker visible, and '|' is not 'l'") {
+    // A crowd: 40 labelled points on a small spiral, so most spots near a point hold another
+    // point. A label over a marker would paint its centre with the label's white halo or grey.
+    Series s;
+    s.line = false;
+    s.markers = true;
+    for (int i = 0; i < 40; i++) {
+        s.x.push_back(std::cos(i * 0.7) * (1 + 0.05 * i));
+        s.y.push_back(std::sin(i * 0.7) * (1 + 0.05 * i));
+        s.point_labels.push_back("p" + std::to_string(i));
+    }
+    Chart chart;
+    chart.series.push_back(s);
+    chart.equal_aspect = true;
+    const Image img = render_chart(chart, 500, 400);
+    // The plot maps x and y linearly: find each marker's centre from the blob of its colour
+    // nearest the expected place, by checking that the series colour survives at many centres.
+    const Blob dots = find(img, series_colour(0));
+    CHECK(dots.count > 40 * 20);  // every marker keeps most of its ~50 fully covered pixels
+    Chart unlabelled = chart;
+    unlabelled.series[0].point_labels.clear();
+    CHECK(find(render_chart(unlabelled, 500, 400), series_colour(0)).count == dots.count);
+
+    // stb_easy_font draws '|' as it draws 'l'; ours reaches above and below it.
+    Chart bar, ell;
+    bar.title = "|";
+    ell.title = "l";
+    const Image b = render_chart(bar, 200, 120), l = render_chart(ell, 200, 120);
+    const Blob bar_ink = find(b, Rgb{34, 34, 34}), ell_ink = find(l, Rgb{34, 34, 34});
+    REQUIRE(bar_ink.count > 0);
+    CHECK(bar_ink.y0 < ell_ink.y0);
+    CHECK(bar_ink.y1 > ell_ink.y1);
+}
+
 TEST_CASE("render_chart: equal_aspect draws a circle round, not stretched") {
     testing::TempDir dir;
     Series circle;

@@ -218,7 +218,7 @@ TEST_CASE("entry errors: dtype, shape, offsets, fields") {
         CHECK_MESSAGE(ok, "'", part, "' not in: ", msg);
         CHECK_MESSAGE(msg.find("tensor 'w'") != std::string::npos, "tensor not named: ", msg);
     };
-    has(one(R"({"dtype":"Q4","shape":[2],"data_offsets":[0,16]})"), "unsupported dtype 'Q4'");
+    has(one(R"({"dtype":"Q4","shape":[2],"data_offsets":[0,16]})"), "unsupported dtype \"Q4\"");
     // the other safetensors dtypes are read for their layout: I64 is 8 bytes an element
     has(one(R"({"dtype":"I64","shape":[2],"data_offsets":[0,8]})"), "of I64 needs 16 bytes");
     has(one(R"({"dtype":"BOOL","shape":[4],"data_offsets":[0,8]})"), "of BOOL needs 4 bytes");

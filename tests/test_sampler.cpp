@@ -125,6 +125,37 @@ TEST_CASE("a fixed seed reproduces the same draws; draws follow the distribution
     CHECK(s1 != s2);  // a different seed gives a different stream
 }
 
+TEST_CASE("logits that are not numbers are refused, saying where and which") {
+    const std::vector<float> fine = {0.5f, 2.0f, -1.0f};
+    CHECK_NOTHROW(require_finite_logits(fine.data(), 3, "here"));
+    const std::vector<float> inf = {0.5f, INFINITY, NAN, -INFINITY};
+    CHECK_THROWS_WITH_AS(require_finite_logits(inf.data(), 4, "position 7, generation step 3"),
+                         "the logits at position 7, generation step 3 are not numbers: 3 of 4 are NaN or infinite, "
+                         "the first +infinity at id 1 (weights that are NaN or infinite, or products that overflow "
+                         "float32; `gptwalk inspect --check` scans the weights)",
+                         Error);
+    // The sampler refuses them too, whoever calls it: no token is drawn from NaN.
+    SamplerConfig c;
+    CHECK_THROWS_AS(sampling_distribution(c, inf.data() + 1, 3, {}), Error);
+    const std::vector<float> all_minus_inf = {-INFINITY, -INFINITY};
+    CHECK_THROWS_WITH_AS(sampling_distribution(c, all_minus_inf.data(), 2, {}),
+                         doctest::Contains("the first -infinity at id 0"), Error);
+}
+
+TEST_CASE("a replaying sampler returns its path in turn, draws nothing, then refuses") {
+    const std::vector<float> z = {0.5f, 2.0f, -1.0f, 1.0f};
+    SamplerConfig sc;
+    sc.seed = 5;
+    Sampler s(sc);
+    s.replay = {2, 0, 3};  // not what the sampler would draw: token 2 is the least likely
+    for (int want : {2, 0, 3}) CHECK(sample(s, z.data(), 4, {}) == want);
+    CHECK(s.rng.state == Sampler(sc).rng.state);  // no random number was used
+    CHECK_THROWS_AS(sample(s, z.data(), 4, {}), Error);
+    Sampler bad(sc);
+    bad.replay = {4};  // outside [0, V)
+    CHECK_THROWS_AS(sample(bad, z.data(), 4, {}), Error);
+}
+
 TEST_CASE("bad settings are usage errors") {
     SamplerConfig c;
     c.top_p = 0.0f;

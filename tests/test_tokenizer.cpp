@@ -3,7 +3,9 @@
 // round trips, the streaming decoder and every loader error.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>  // std::rename, std::remove
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -249,7 +251,7 @@ TEST_CASE("loader errors name the file and the problem") {
     CHECK(load_error(dir.path) == dir.path + ": no tokenizer files (expected vocab.json + merges.txt, or encoder.json + vocab.bpe)");
 
     gw::testing::write_text_file(vocab, "{}");
-    CHECK_FALSE(Tokenizer::present(dir.path));
+    CHECK(Tokenizer::present(dir.path));  // half a pair is present: loading names the other half
     CHECK(load_error(dir.path) == merges + ": missing (the tokenizer needs it beside vocab.json)");
 
     const auto vocab_error = [&](const std::string& text) {
@@ -300,8 +302,118 @@ TEST_CASE("file names: vocab.json + merges.txt first, then encoder.json + vocab.
     CHECK(std::remove(dir.file("merges.txt").c_str()) == 0);  // incomplete: the other pair is used
     CHECK(Tokenizer::present(dir.path));
     CHECK(Tokenizer(dir.path).encode("ab") == std::vector<int>{256});
-    CHECK(std::remove(dir.file("vocab.bpe").c_str()) == 0);  // no complete pair
-    CHECK_FALSE(Tokenizer::present(dir.path));
+    CHECK(std::remove(dir.file("vocab.bpe").c_str()) == 0);  // no complete pair, but files: present
+    CHECK(Tokenizer::present(dir.path));
     CHECK(load_error(dir.path) == dir.file("merges.txt") + ": missing (the tokenizer needs it beside vocab.json)");
     CHECK_FALSE(Tokenizer::present(dir.file("nonexistent")));
+}
+
+// ---------------------------------------------------------------- the merge loop at scale
+
+namespace {
+
+// encoder.py's merge loop, written the plain way: the reference the heap in merge_piece must
+// equal. Tokens are strings; `ranks` maps "left right" to its line in the merges file.
+std::vector<std::string> bpe_by_rescanning(const std::string& piece, const std::map<std::string, int>& ranks) {
+    std::vector<std::string> word;
+    for (char c : piece) word.push_back(std::string(1, c));
+    while (word.size() > 1) {
+        int best = -1;
+        std::string left, right;
+        for (size_t i = 0; i + 1 < word.size(); ++i) {
+            const auto it = ranks.find(word[i] + " " + word[i + 1]);
+            if (it != ranks.end() && (best < 0 || it->second < best)) best = it->second, left = word[i], right = word[i + 1];
+        }
+        if (best < 0) break;
+        std::vector<std::string> joined;
+        for (size_t i = 0; i < word.size();) {
+            const bool join = i + 1 < word.size() && word[i] == left && word[i + 1] == right;
+            joined.push_back(join ? left + right : word[i]);
+            i += join ? 2 : 1;
+        }
+        word = joined;
+    }
+    return word;
+}
+
+}  // namespace
+
+TEST_CASE("the merge loop equals encoder.py's rescanning loop, for merges in any rank order") {
+    // Random merges over the letters a, b, c, ranked in a random order: a merge that builds on
+    // another may come before it, which no learned merges file does, and which decides whether
+    // pairs made during a round may join in the same round (they may not, in encoder.py).
+    uint64_t seed = 12345;
+    const auto next = [&](uint64_t n) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        return (seed >> 33) % n;
+    };
+    for (int trial = 0; trial < 40; ++trial) {
+        CAPTURE(trial);
+        std::vector<std::string> tokens = {"a", "b", "c"}, extra, merge_lines;
+        for (int m = 0; m < 12; ++m) {
+            const std::string l = tokens[next(tokens.size())], r = tokens[next(tokens.size())];
+            if (l.size() + r.size() > 6 || std::find(tokens.begin(), tokens.end(), l + r) != tokens.end()) continue;
+            tokens.push_back(l + r), extra.push_back(l + r), merge_lines.push_back(l + " " + r);
+        }
+        for (size_t i = merge_lines.size(); i > 1; --i) std::swap(merge_lines[i - 1], merge_lines[next(i)]);
+        std::map<std::string, int> ranks;
+        std::string merges;
+        for (size_t i = 0; i < merge_lines.size(); ++i) ranks[merge_lines[i]] = int(i), merges += merge_lines[i] + "\n";
+        gw::testing::TempDir dir;
+        write_small_tokenizer(dir, extra, merges);
+        const Tokenizer tok(dir.path);
+        for (int k = 0; k < 50; ++k) {
+            std::string word(1 + next(40), 'a');
+            for (char& ch : word) ch = char('a' + next(3));
+            CAPTURE(word);
+            std::vector<int> want;
+            for (const std::string& t : bpe_by_rescanning(word, ranks)) want.push_back(tok.token_id(t));
+            CHECK(tok.encode(word) == want);
+            CHECK(tok.encode_show_work(word).ids == want);
+        }
+    }
+}
+
+TEST_CASE("a 1 MB run of letters costs work in proportion to its length, not its square") {
+    // A bound on work, not a time: each join looks up at most the two pairs it changed, so
+    // lookups <= (n - 1) + 2 x joins < 3n and joins < n. The rescanning loop looked up every
+    // pair of the word once per round: for this word ~10^5 rounds x 10^6 pairs.
+    const Tokenizer tok(kModelDir);
+    std::string word(1 << 20, 'a');
+    uint64_t s = 7;
+    for (char& c : word) s = s * 6364136223846793005ull + 1442695040888963407ull, c = char('a' + (s >> 33) % 26);
+    gw::MergeCounts counts;
+    const std::vector<int> ids = tok.encode(word, SIZE_MAX, &counts);
+    const int64_t n = int64_t(word.size());
+    CHECK(counts.merges == n - int64_t(ids.size()));  // every join takes one token away
+    CHECK(counts.lookups < 3 * n);
+    CHECK(tok.decode(ids) == word);
+}
+
+TEST_CASE("encode with a limit stops after the piece that passes it") {
+    const Tokenizer tok(kModelDir);
+    const std::string text = "It is a truth universally acknowledged, that a single man in possession";
+    const std::vector<int> all = tok.encode(text);
+    REQUIRE(all.size() > 8);
+    const std::vector<int> cut = tok.encode(text, 5);
+    CHECK(cut.size() == 6);  // one word is one token here: the 6th piece passes the limit
+    CHECK(std::vector<int>(all.begin(), all.begin() + 6) == cut);
+    CHECK(tok.encode(text, all.size()) == all);  // exactly at the limit: the whole text
+    gw::MergeCounts counts;
+    tok.encode(std::string(1 << 20, ' ') + "x" + std::string(1 << 20, 'y'), 0, &counts);
+    CHECK(counts.lookups < (1 << 21));  // the white space is one piece; the word after it is never merged
+}
+
+TEST_CASE("a tokenizer meets a model: more tokens than vocab_size is refused, naming the model") {
+    const Tokenizer tok(kModelDir);
+    CHECK_NOTHROW(gw::require_vocabulary_fits(tok, 50257, "m"));
+    CHECK_NOTHROW(gw::require_vocabulary_fits(tok, 50304, "m"));  // padded, as some exports are
+    try {
+        gw::require_vocabulary_fits(tok, 300, "some/model");
+        FAIL("a 50257-token tokenizer was accepted for a 300-token model");
+    } catch (const gw::Error& e) {
+        CHECK(std::string(e.what()) == "some/model: the tokenizer files have 50257 tokens but config.json says "
+                                       "vocab_size=300: they belong to another model (ids past 299 have no row in "
+                                       "wte.weight)");
+    }
 }

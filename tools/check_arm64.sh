@@ -24,21 +24,26 @@ build=build/arm64
 sysroot=$root/build/arm64-sysroot
 qemu_prefix=/usr/$triplet   # the cross toolchain's arm64 libc, libstdc++ and loader
 host_pkgs=("g++-$triplet" qemu-user)
-# Compile, link and run: OpenBLAS (header, library, its gfortran runtime), stb, doctest.
-arm64_pkgs=(libopenblas-pthread-dev libopenblas0-pthread libgfortran5 libstb-dev libstb0 doctest-dev)
+# Compile, link and run: OpenBLAS (header, library, its gfortran runtime), stb, doctest, and
+# cpp-httplib: Debian's is a library built with OpenSSL, zlib and Brotli, whose headers its
+# header includes and whose libraries it links (tools/deps.sh).
+arm64_pkgs=(libopenblas-pthread-dev libopenblas0-pthread libgfortran5 libstb-dev libstb0 doctest-dev
+            libcpp-httplib-dev libcpp-httplib0.11 libssl-dev libssl3 zlib1g-dev zlib1g libbrotli-dev libbrotli1)
 # Every suite except three, which are left out of the default list (name them to run them):
 #   test_roofline               measures memory bandwidth and FLOP/s: ~4 min under qemu, and
 #                               emulated speeds mean nothing;
 #   test_hostile, test_hostile_cli  ~200 runs of the CLI, 4 at a time, each killed after
 #                               20 s (tests/hostile_inputs.h), a limit set for native speed:
-#                               on a loaded machine one legitimate run passed it under qemu.
+#                               on a loaded machine one legitimate run passed it under qemu;
+#   test_serve_http             servers in threads and processes, a client stalled on purpose
+#                               and signals through the qemu wrapper: not tried under qemu yet.
 #   test_gpt2_real is in the list; it skips itself without weights/gpt2/.
 SUITES=(test_attention test_bench test_cli test_config test_cpu test_decoding_walk
         test_decoding_walk_io test_download test_encoding_walk test_fewshot test_forward_ref test_gelu
         test_gpt2_real test_json test_kernel_bench test_layernorm test_linear test_model
-        test_neighbours test_output_file test_parallel test_picture test_report_text test_position_kernels test_random_checkpoint
-        test_safetensors test_sampler test_simd test_softmax test_testing test_tiny_gpt2
-        test_tokenizer test_vecmath test_weights)
+        test_neighbours test_output_file test_parallel test_path_tree test_picture test_report_text
+        test_position_kernels test_random_checkpoint test_safetensors test_sampler test_serve test_simd
+        test_softmax test_testing test_tiny_gpt2 test_tokenizer test_tokenizer_io test_vecmath test_weights)
 [ $# -gt 0 ] && SUITES=("$@")
 
 start=$(date +%s.%N) step_start=$start
@@ -82,8 +87,10 @@ libdirs=("$sysroot/usr/lib/$triplet" "$sysroot/usr/lib/$triplet/openblas-pthread
 ldflags="-L${libdirs[0]}"
 for d in "${libdirs[@]}"; do ldflags+=" -Wl,-rpath-link,$d"; done
 # Cross compilers do not look in the host's /usr/include: the sysroot's is given instead
-# (stb/ and doctest/; OpenBLAS's own folder is found by tools/deps.sh through SYSROOT).
-export SYSROOT=$sysroot CXX=$triplet-g++ CXXFLAGS="-isystem $sysroot/usr/include" LDFLAGS=$ldflags
+# (stb/, doctest/, httplib.h; OpenSSL's configuration header sits in the triplet's folder;
+# OpenBLAS's own folder is found by tools/deps.sh through SYSROOT).
+export SYSROOT=$sysroot CXX=$triplet-g++ LDFLAGS=$ldflags
+export CXXFLAGS="-isystem $sysroot/usr/include -isystem $sysroot/usr/include/$triplet"
 make --no-print-directory -j"$(nproc)" BUILD=$build CXX="$CXX" CXXFLAGS="$CXXFLAGS" \
     LDFLAGS="$LDFLAGS" all "${SUITES[@]/#/$build/tests/}"
 ld_path=$(IFS=:; echo "${libdirs[*]}")

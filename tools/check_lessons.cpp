@@ -15,7 +15,8 @@
 // one by at most tol * max(1, |printed|) (a documented per-block numeric tolerance),
 // plus one unit in the last place the lesson printed it with, and runs of blanks are
 // ignored (so a column's padding may follow a number's width).
-// A leading "build/" in a command is replaced by the BUILD folder given to us.
+// A leading "build/" in a command is replaced by the BUILD folder given to us. A command
+// "PROGRAM | FILTER" whose PROGRAM an earlier block already ran reuses that run's output.
 //
 // Why the last place: a printed number is the computed one rounded to its last digit, and
 // the computed one differs from CPU to CPU in its last bits (OpenBLAS's kernels add in
@@ -28,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -71,8 +73,9 @@ std::vector<Check> read_checks(const std::string& path) {
     return checks;
 }
 
-std::vector<std::string> run(const std::string& command, int* status) {
-    std::string full = "( " + command + " ) </dev/null 2>/dev/null";
+// Runs a shell command (stdin from `input`) and returns its stdout; *status is its exit status.
+std::string shell(const std::string& command, const std::string& input, int* status) {
+    std::string full = "( " + command + " ) <" + input + " 2>/dev/null";
     FILE* p = popen(full.c_str(), "r");
     std::string out;
     if (p) {
@@ -82,6 +85,69 @@ std::vector<std::string> run(const std::string& command, int* status) {
         *status = pclose(p);
     } else {
         *status = -1;
+    }
+    return out;
+}
+
+// Where the first '|' of a pipeline is (outside quotes, not "||"), or npos.
+size_t first_pipe(const std::string& c) {
+    char quote = 0;
+    for (size_t i = 0; i < c.size(); i++) {
+        if (quote) {
+            if (c[i] == quote) quote = 0;
+        } else if (c[i] == '\'' || c[i] == '"') {
+            quote = c[i];
+        } else if (c[i] == '|') {
+            if (i + 1 < c.size() && c[i + 1] == '|') return std::string::npos;
+            return i;
+        }
+    }
+    return std::string::npos;
+}
+
+// A lesson shows a long demo in pieces: "build/lessons/12-sampling | sed -n 15,27p", then
+// "... | sed -n 29,34p". The program before the first '|' runs once: its output (and exit
+// status) is kept in a file, and each block's filter reads it from there. The demos are
+// deterministic -- that is what this checker checks -- so this changes no result, only the
+// time (lesson 12's six blocks run the demo once, not six times). A failing program fails
+// every block that reads it.
+struct Producers {
+    struct Run {
+        std::string file;
+        int status = 0;
+    };
+    std::map<std::string, Run> runs;
+    ~Producers() {
+        for (auto& r : runs) std::remove(r.second.file.c_str());
+    }
+    const Run& get(const std::string& command) {
+        auto it = runs.find(command);
+        if (it != runs.end()) return it->second;
+        Run r;
+        const std::string out = shell(command, "/dev/null", &r.status);
+        char name[] = "/tmp/check_lessons-XXXXXX";
+        const int fd = mkstemp(name);
+        if (fd >= 0) {
+            r.file = name;
+            FILE* f = fdopen(fd, "wb");
+            std::fwrite(out.data(), 1, out.size(), f);
+            std::fclose(f);
+        } else {
+            r.status = -1;
+        }
+        return runs[command] = r;
+    }
+};
+
+std::vector<std::string> run(const std::string& command, Producers& producers, int* status) {
+    std::string out;
+    const size_t bar = first_pipe(command);
+    if (bar == std::string::npos) {
+        out = shell(command, "/dev/null", status);
+    } else {
+        const Producers::Run& first = producers.get(command.substr(0, bar));
+        out = first.status == 0 ? shell(command.substr(bar + 1), first.file, status) : "";
+        if (first.status != 0) *status = first.status;
     }
     std::vector<std::string> lines;
     std::istringstream s(out);
@@ -168,12 +234,13 @@ int main(int argc, char** argv) {
     }
     std::string build = argv[1];
     int checked = 0, failed = 0;
+    Producers producers;
     for (int a = 2; a < argc; a++) {
         for (Check& c : read_checks(argv[a])) {
             std::string cmd = c.command;
             if (cmd.rfind("build/", 0) == 0) cmd = build + "/" + cmd.substr(6);
             int status = 0;
-            std::vector<std::string> got = run(cmd, &status);
+            std::vector<std::string> got = run(cmd, producers, &status);
             checked++;
             bool ok = status == 0 && got.size() == c.expected.size();
             size_t bad = 0;

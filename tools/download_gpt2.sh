@@ -126,7 +126,23 @@ if [ -z "$dest" ]; then
   case $src in */*) here=${src%/*} ;; *) here=. ;; esac
   dest="$(cd "$here/.." && pwd)/weights/$model"
 fi
-mkdir -p -- "$dest"
+
+# curl's own messages go to a file, and the last one into ours: one line per failure, not
+# curl's lines and then ours. (On a terminal curl draws its progress bar on stderr, so there
+# it keeps stderr, and a transfer that breaks shows curl's line too.)
+curl_log=$(mktemp "${TMPDIR:-/tmp}/download_gpt2.XXXXXX")
+created_dest=0
+cleanup() {  # on every exit: curl's log, and the destination if we made it and nothing came
+  rm -f -- "$curl_log"
+  if [ "$created_dest" = 1 ]; then rmdir -- "$dest" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+curl_said() {  # curl's last message, without its "curl: (7) " prefix
+  local last
+  last=$(tail -n 1 -- "$curl_log" 2>/dev/null) || true
+  last=${last#curl: (*) }
+  echo "${last:-no message}"
+}
 
 # --fail: an HTTP error is an error, not a saved error page. --location: the hub redirects
 # large files to its CDN. --speed-limit/--speed-time: abort a stalled transfer (under 1 KB/s
@@ -134,8 +150,24 @@ mkdir -p -- "$dest"
 # transient HTTP errors (408, 429, 5xx) and timeouts.
 curl_opts=(--location --fail --retry 3 --retry-delay 2 --connect-timeout 30
            --speed-limit 1024 --speed-time 60 --user-agent gptwalk-download)
-if [ -t 2 ]; then curl_opts+=(--progress-bar); else curl_opts+=(--silent --show-error); fi
+if [ -t 2 ]; then curl_opts+=(--progress-bar); curl_err=/dev/stderr
+else curl_opts+=(--silent --show-error); curl_err=$curl_log; fi
 [ -z "$max_time" ] || curl_opts+=(--max-time "$max_time")
+
+# Offline, or a wrong --base-url: say so in one line before anything is created or printed.
+# (An HTTP error such as 404 means the hub answered; the download below names the file.)
+reach() {
+  local rc=0
+  curl --silent --show-error --head --location --connect-timeout 30 ${max_time:+--max-time "$max_time"} \
+       --user-agent gptwalk-download --output /dev/null "$base_url/$repo/resolve/main/config.json" \
+       2>"$curl_log" || rc=$?
+  [ "$rc" -eq 0 ] || die "cannot reach $base_url: $(curl_said) (curl exit $rc); check the network or --base-url"
+}
+missing=0
+for name in $files; do [ -f "$dest/$name" ] || missing=1; done
+[ "$missing" = 0 ] || reach
+[ -d "$dest" ] || created_dest=1
+mkdir -p -- "$dest"
 
 move_aside() {  # move_aside FROM FINAL: moves FROM to FINAL.bad (or .bad.1, ...), prints it
   local target="$2.bad" n=1
@@ -151,7 +183,8 @@ download() {  # download NAME URL PART
     if [ -s "$part" ]; then echo "$name: resuming at byte $(size_of "$part")"
     else echo "$name: downloading $url"; fi
     rc=0
-    code=$(curl "${curl_opts[@]}" --continue-at - --output "$part" --write-out '%{http_code}' "$url") || rc=$?
+    code=$(curl "${curl_opts[@]}" --continue-at - --output "$part" --write-out '%{http_code}' "$url" \
+           2>"$curl_err") || rc=$?
     [ "$rc" -eq 0 ] && return 0
     # 416: nothing past our offset — an earlier run got every byte but stopped before
     # the rename. The hash check (when pinned) decides whether the bytes are right.
@@ -163,10 +196,10 @@ download() {  # download NAME URL PART
       22) die "$name: HTTP $code from $url" ;;
       33) echo "$name: the server cannot resume; starting again from byte 0"; : >"$part" ;;
       18|28|52|55|56|92) ;;  # cut off, too slow, or reset: resume on the next try
-      *) die "$name: curl failed (exit $rc) fetching $url" ;;
+      *) die "$name: curl failed fetching $url: $(curl_said) (curl exit $rc)" ;;
     esac
     if [ "$try" -ge "$tries" ]; then
-      die "$name: transfer interrupted (curl exit $rc; tries: $try); run again to resume $part"
+      die "$name: transfer interrupted ($(curl_said); curl exit $rc; tries: $try); run again to resume $part"
     fi
     sleep "$try"
     try=$((try + 1))

@@ -18,13 +18,16 @@ if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneIn
   fi
 fi
 flags="-std=c++17 -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+readers="src/core/json.cpp src/core/mapped_file.cpp"
 declare -A sources=(
   [json]="src/core/json.cpp"
-  [safetensors]="src/model/safetensors.cpp src/core/json.cpp src/core/mapped_file.cpp src/core/tensor.cpp src/core/output_file.cpp"
-  [tokenizer]="src/model/tokenizer.cpp src/model/unicode_classes.cpp src/core/json.cpp src/core/mapped_file.cpp"
+  [safetensors]="src/model/safetensors.cpp $readers src/core/tensor.cpp src/core/output_file.cpp"
+  [tokenizer]="src/model/tokenizer.cpp src/model/unicode_classes.cpp $readers"
+  [config]="src/model/config.cpp $readers"
+  [tokenizer_files]="src/model/tokenizer.cpp src/model/unicode_classes.cpp $readers"
 )
 status=0
-for target in json safetensors tokenizer; do
+for target in json safetensors tokenizer config tokenizer_files; do
   bin="$out/fuzz_$target"
   # shellcheck disable=SC2086
   clang++ $flags "fuzz/fuzz_$target.cpp" ${sources[$target]} -o "$bin"

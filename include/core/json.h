@@ -52,4 +52,14 @@ JsonValue parse_json(std::string_view text, const std::string& source, JsonLimit
 std::string json_quote(std::string_view utf8);
 std::string json_number(double x);
 
+// A string from a file (a tensor name, a dtype, a token) as an error message shows it:
+// "..." with '"', '\\' and every control character escaped -- \n, \u001b, and also DEL and
+// U+0080..U+009F, which some terminals obey as escape sequences -- bytes that are not UTF-8
+// as \xNN, and cut after max_bytes ("..." after the closing quote). A hostile string can
+// neither break the message's one line nor drive the terminal.
+std::string quoted(std::string_view s, size_t max_bytes = 200);
+// A whole message line made safe for a terminal: the same escapes, but no quotes added and
+// '"' left alone. main() passes every error through it, so no message can span two lines.
+std::string printable(std::string_view s);
+
 }  // namespace gw

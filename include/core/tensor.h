@@ -56,11 +56,18 @@ private:
     bool mapped_ = false;  // from mmap (else aligned_alloc)
 };
 
-// An owning, aligned, zero-filled float buffer: n floats of AlignedBytes.
+// An owning, aligned, zero-filled float buffer: n floats of AlignedBytes. A move hands the
+// memory over; a copy allocates new memory and copies every float (so two buffers never
+// share, and none is freed twice): copying a RunState forks a KV cache (lesson 13's beam
+// search), at the cost of its bytes — all of them, since the copy writes every page.
 class FloatBuffer {
 public:
     FloatBuffer() = default;
     explicit FloatBuffer(size_t n) : mem_(n * sizeof(float)) {}
+    FloatBuffer(FloatBuffer&&) noexcept = default;
+    FloatBuffer& operator=(FloatBuffer&&) noexcept = default;
+    FloatBuffer(const FloatBuffer& o);
+    FloatBuffer& operator=(const FloatBuffer& o);
 
     float* data() { return static_cast<float*>(mem_.data()); }
     const float* data() const { return static_cast<const float*>(mem_.data()); }

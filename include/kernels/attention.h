@@ -9,13 +9,17 @@
 //     a   = softmax(s)                 (the attention pattern: where position p looks)
 //     out[i, h] = sum_j a_j v_jh       (aggregation: a weighted average of value vectors)
 // Shapes: out (T, C); pattern (NH, T, pos0 + T) or nullptr; qkv (T, 3C);
-//         k_cache, v_cache (P, C); scratch: at least T * (pos0 + T) floats.
+//         k_cache, v_cache (P, C); scratch: attention_scratch_floats(T, pos0 + T) floats.
 #pragma once
 #include <cstdint>
 
 #include "core/cpu.h"
 
 namespace gw {
+
+// The scratch one call needs for T new rows over `keys` keys: the rows are taken a block
+// at a time (attention.cpp), so it holds one block's scores, never all (T, keys) of them.
+int64_t attention_scratch_floats(int64_t T, int64_t keys);
 
 void attention(Isa isa, float* out, float* pattern, const float* qkv, float* k_cache,
                float* v_cache, int64_t pos0, int64_t T, int64_t C, int64_t NH, float* scratch);

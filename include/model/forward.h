@@ -50,30 +50,36 @@ struct OpTimes {
     double total() const { return embed + layernorm + matmul + attention + gelu + residual + lm_head; }
 };
 
-// Everything a forward pass writes: the KV cache and scratch activations.
+// Everything a forward pass writes: the KV cache and scratch activations. A copy is a
+// fork: it holds its own copy of the cache, and forward() on it leaves the original as it was
+// (beam search keeps one per kept prefix; each copy costs run_state_bytes()).
 struct RunState {
     int64_t n_past = 0;      // positions already in the cache
     int64_t capacity = 0;    // most positions one forward call can take without regrowing
+    int64_t kv_positions = 0;  // Pk: positions the KV cache has room for (grows, up to P)
     int64_t n_embd = 0;      // C
     int64_t last_T = 0;      // T of the last forward call
-    FloatBuffer k_cache;     // (L, P, C) keys of every position so far
-    FloatBuffer v_cache;     // (L, P, C) values
+    FloatBuffer k_cache;     // (L, Pk, C) keys of every position so far
+    FloatBuffer v_cache;     // (L, Pk, C) values
     FloatBuffer x;           // (T, C) the residual stream
     FloatBuffer xn;          // (T, C) layer-norm output
     FloatBuffer qkv;         // (T, 3C)
     FloatBuffer heads;       // (T, C) attention output, heads side by side, before attn_proj
     FloatBuffer proj;        // (T, C) output of attn_proj / mlp_proj
     FloatBuffer fc;          // (T, 4C) MLP hidden layer
-    FloatBuffer scores;      // (threads, T, P) attention scores of one head per thread
+    FloatBuffer scores;      // (threads, min(T, 64), Pk) attention scores of one head per thread
     FloatBuffer partial;     // (threads, 4C) partial sums of a decode step's products
     FloatBuffer panels;      // (threads, kPanelFloats) weights widened for prefill (linear.h)
     FloatBuffer context;     // (T, C) ln_f output: the context vectors of the last call
 };
 
-// A run state for forward calls of up to `capacity` positions on `threads` threads
-// (both grow on demand, but growing inside a timed call costs page faults). Throws
-// gw::Error when the KV cache would not fit in this machine's memory.
-RunState make_run_state(const Config& config, int64_t capacity = 1, int threads = 1);
+// A run state for forward calls of up to `capacity` positions on `threads` threads, with a
+// KV cache for `positions` positions (0: the whole context, n_positions). A run that knows
+// its length asks for that: a config's n_positions can be far more than a run needs, or
+// than the machine has. All of them grow on demand (the cache doubles, up to n_positions),
+// but growing inside a timed call costs page faults. Every buffer is checked against the
+// memory available before it is allocated (core/memory.h): gw::Error when it would not fit.
+RunState make_run_state(const Config& config, int64_t capacity = 1, int threads = 1, int64_t positions = 0);
 // Bytes held by a run state (KV cache + scratch), for the memory report.
 size_t run_state_bytes(const RunState& state);
 

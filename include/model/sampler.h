@@ -9,7 +9,9 @@
 //   5. renormalise and draw with the sampler's own seeded generator
 // The same seed gives the same tokens on every run and machine (with the same kernels).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace gw {
@@ -45,15 +47,27 @@ struct Candidate {
 struct Sampler {
     SamplerConfig config;
     Rng rng;
+    // A path to replay (empty: draw). When set, sample() returns replay[0], replay[1], ... in
+    // turn instead of drawing, and uses no randomness; config still says what distribution
+    // the path is measured against (lesson 13: a path found by beam search, walked again).
+    std::vector<int> replay;
+    size_t replayed = 0;  // tokens of replay returned so far
     explicit Sampler(const SamplerConfig& c) : config(c), rng(c.seed) { validate(c); }
 };
+
+// Refuses logits that hold NaN or infinity, saying where they came from (`where`, e.g.
+// "position 7, generation step 3"). A NaN has no order and one infinity turns softmax into
+// NaN, so any token chosen from them would be a silently wrong answer. They come from weights
+// that are not finite, or from finite weights whose products overflow float32. gw::Error.
+void require_finite_logits(const float* logits, int64_t V, const std::string& where);
 
 // The distribution the sampler draws from (steps 1-4), most probable first.
 // history: the ids seen so far (prompt and generated), for the repetition penalty.
 std::vector<Candidate> sampling_distribution(const SamplerConfig& config, const float* logits,
                                              int64_t V, const std::vector<int>& history);
 
-// Picks the next token (steps 1-5).
+// Picks the next token (steps 1-5), or the next token of sampler.replay (throws gw::Error
+// when the replayed path is used up).
 int sample(Sampler& sampler, const float* logits, int64_t V, const std::vector<int>& history);
 
 // Index of the largest value (lowest index among equal ones).

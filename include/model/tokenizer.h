@@ -50,12 +50,25 @@ struct EncodeWork {
     std::vector<int> ids;  // all pieces' ids, concatenated == Tokenizer::encode(text)
 };
 
+// What the merge loop did, counted (tests bound it: a long word must cost about its length).
+struct MergeCounts {
+    int64_t lookups = 0;  // adjacent pairs looked up in the merge table
+    int64_t merges = 0;   // pairs joined
+};
+
 class Tokenizer {
 public:
-    static bool present(const std::string& dir);  // dir holds a complete pair of tokenizer files
+    // dir holds a tokenizer file: a pair, or half of one (loading then names the missing half).
+    static bool present(const std::string& dir);
     explicit Tokenizer(const std::string& dir);   // throws gw::Error naming the file and problem
+    // The same from the two files' contents, named vocab_source and merges_source in errors.
+    static Tokenizer from_text(const std::string& vocab_json, const std::string& merges_txt,
+                               const std::string& vocab_source, const std::string& merges_source);
 
-    std::vector<int> encode(std::string_view text) const;  // any bytes
+    // Any bytes. With max_tokens, stops after the piece that takes the count past it: a
+    // result longer than max_tokens means the text has more tokens than that, and the rest of
+    // it was never tokenized (a 1 MB prompt for a 1024-token context costs one context's work).
+    std::vector<int> encode(std::string_view text, size_t max_tokens = SIZE_MAX, MergeCounts* counts = nullptr) const;
     std::string decode(const std::vector<int>& ids) const; // exact bytes; throws on a bad id
     EncodeWork encode_show_work(std::string_view text) const;
 
@@ -71,9 +84,10 @@ private:
         int rank;    // line order in the merges file
         int merged;  // id of the joined token
     };
-    void load_vocab(const std::string& path);
-    void load_merges(const std::string& path, const std::string& vocab_path);
-    void merge_piece(std::vector<int>* symbols, std::vector<MergeStep>* steps) const;
+    Tokenizer() = default;
+    void load_vocab(const std::string& text, const std::string& path);
+    void load_merges(const std::string& text, const std::string& path, const std::string& vocab_path);
+    void merge_piece(std::vector<int>* symbols, std::vector<MergeStep>* steps, MergeCounts* counts) const;
 
     std::vector<std::string> token_bytes_;            // (V) raw bytes of each token, by id
     std::unordered_map<std::string, int> id_of_;      // raw bytes -> id
@@ -95,6 +109,12 @@ private:
     const Tokenizer& tok_;
     std::string pending_;  // at most 3 bytes: the start of an unfinished UTF-8 character
 };
+
+// Where a tokenizer meets a model: every id it can give must be a row of the model's wte
+// (V, C). Files of two different models are refused here, once, before any text is
+// tokenized, naming the model's folder (a larger vocabulary would read past wte; a smaller
+// one, padded as some exports are, is fine).
+void require_vocabulary_fits(const Tokenizer& tok, int64_t vocab_size, const std::string& model_dir);
 
 // GPT-2's pre-tokenizer: the pieces of text, in order, as views into it (they tile it).
 std::vector<std::string_view> pretokenize(std::string_view text);

@@ -24,7 +24,8 @@ struct Series {
     bool markers = false;             // draw a dot at each point (always, when line is false)
     // Optional text beside each point (empty: none), e.g. the token chosen at each step.
     // Any UTF-8 is accepted; characters outside ASCII are drawn as '?'. A label with no
-    // free spot beside its point (it would overlap an earlier one) is left out.
+    // free spot beside its point (it would overlap an earlier label or cover any point's
+    // marker) is left out.
     std::vector<std::string> point_labels;
 };
 

@@ -77,6 +77,7 @@ struct DecodingWalk {
     std::vector<float> contexts;         // (S, C) c_t of each step, for the 2-D picture
     int64_t C = 0, V = 0, top_k = 0;     // sizes; top_k = K
     SamplerConfig sampler;               // the sampler the walk ran with
+    bool replayed = false;               // the path was given (DecodingWalkOptions::replay), not drawn
     StopReason stop = StopReason::MaxTokens;
     std::vector<Neighbour> prior_top;    // (K) tokens with the largest e_v · β: what ln_f's bias alone favours
     uint64_t wte_checksum_before = 0, wte_checksum_after = 0;  // equal: the walk changes no weight
@@ -96,9 +97,14 @@ struct DecodingWalkOptions {
     int64_t top_k = 5;       // K candidates and neighbours kept per step (1..V)
     int eot_id = -1;         // stop at this id (-1: never)
     Isa isa = Isa::Ref;
+    // A path to walk instead of sampling one (empty: sample). The walk then has one step per
+    // token of the path (max_new_tokens is not used), measured exactly as a sampled step;
+    // p sampled is the chance the given sampler would have drawn that token (0 when it would
+    // not, e.g. a token greedy did not pick: log P(path) is then -inf).
+    std::vector<int> replay;
 };
 
-// Generates from prompt with the given sampler and measures every step.
+// Generates from prompt with the given sampler (or walks opts.replay) and measures every step.
 // Throws gw::Error for an empty prompt, a prompt that fills the context, or top_k < 1.
 DecodingWalk run_decoding_walk(const Checkpoint& model, const std::vector<int>& prompt,
                                const SamplerConfig& sampler, const DecodingWalkOptions& opts);

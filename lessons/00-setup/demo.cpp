@@ -4,7 +4,7 @@
 // (03); one forward pass, ending in a context vector and logits (04-11); the five most
 // likely next tokens; a few greedy steps with the KV cache; decoding back to text.
 //
-// usage: build/lessons/00-setup [--model DIR] [--prompt STR] [-n N] [--step]
+// usage: build/lessons/00-setup [--model DIR] [--prompt STR] [-n N] [--map FILE] [--step] [--help]
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -18,6 +18,7 @@
 #include "model/sampler.h"    // Sampler (greedy)
 #include "model/tokenizer.h"
 #include "model/weights.h"    // load_checkpoint
+#include "report/architecture_picture.h"  // architecture_map: the map of lessons/README.md
 
 namespace {
 
@@ -81,12 +82,25 @@ void run(const std::string& dir, const std::string& prompt, int64_t n_new, gw::S
     std::printf("text: \"%s%s\"\n", prompt.c_str(), tok.decode(r.ids).c_str());
 }
 
+// --map FILE: the picture of lessons/README.md, for this model's sizes.
+void draw_map(const std::string& dir, const std::string& path) {
+    const gw::Config cfg = gw::load_config(dir + "/config.json");
+    gw::write_png(path, gw::render_architecture_map(gw::architecture_map(cfg)));
+    std::printf("wrote %s\n", path.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("00-setup");
+    lesson::Demo demo("00-setup", "the whole pipeline once: files, checkpoint, tokens, one forward pass, greedy text");
     std::string prompt = "It is a truth universally acknowledged";
     int64_t n_new = 8;
-    demo.text("--prompt", &prompt).integer("-n", &n_new, 0, 1 << 20);
-    return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, n_new, step); });
+    std::string map;
+    demo.text("--prompt", &prompt, "STR", "the text to continue")
+        .integer("-n", &n_new, 0, 1 << 20, "N", "new tokens to generate greedily")
+        .text("--map", &map, "FILE", "only draw the map of the model (lessons/README.md) into FILE");
+    return demo.run(argc, argv, [&](gw::Stepper& step) {
+        if (!map.empty()) return draw_map(demo.model, map);
+        run(demo.model, prompt, n_new, step);
+    });
 }

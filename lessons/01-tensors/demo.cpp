@@ -114,9 +114,10 @@ void run(const std::string& dir, const std::string& prompt, int64_t head, gw::St
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("01-tensors");
+    lesson::Demo demo("01-tensors", "shapes, flat memory, owners and views, strides: the (T, C) convention");
     std::string prompt = "It is a truth";
     int64_t head = 1;
-    demo.text("--prompt", &prompt).integer("--head", &head, 0, 99, "H");
+    demo.text("--prompt", &prompt, "STR", "the text whose token vectors fill x")
+        .integer("--head", &head, 0, 99, "H", "the head whose column block stage 4 takes");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, head, step); });
 }

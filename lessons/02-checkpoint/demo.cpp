@@ -190,6 +190,6 @@ void run(const std::string& dir, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("02-checkpoint");
+    lesson::Demo demo("02-checkpoint", "a checkpoint from its first byte: safetensors, config.json, the weight table, broken files");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, step); });
 }

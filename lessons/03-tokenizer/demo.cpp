@@ -98,10 +98,12 @@ void run(const std::string& dir, const std::string& text, const std::string& wor
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("03-tokenizer");
+    lesson::Demo demo("03-tokenizer", "byte-level BPE: bytes, pre-tokens, merges by rank, ids and back");
     std::string text = "Mr. Darcy's 2 sisters  smiled \xF0\x9F\x99\x82\n";  // ends in 🙂 and a newline
     std::string word = "herself";
     std::string streamed = " \xF0\x9F\xA6\x92";  // " 🦒": U+1F992 is 4 bytes of UTF-8
-    demo.text("--text", &text).text("--word", &word).text("--stream", &streamed);
+    demo.text("--text", &text, "STR", "the text followed through stages 1, 2 and 4")
+        .text("--word", &word, "STR", "the piece whose merges stage 3 shows")
+        .text("--stream", &streamed, "STR", "the text stage 5 decodes token by token");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, text, word, streamed, step); });
 }

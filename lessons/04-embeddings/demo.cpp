@@ -128,9 +128,11 @@ void run(const std::string& dir, const std::string& prompt, const std::vector<st
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("04-embeddings");
+    lesson::Demo demo("04-embeddings", "token and position vectors: x[t] = wte[id] + wpe[t], neighbours, positions");
     std::string prompt = "The king said", png;
     std::vector<std::string> words = {" king", " Monday", " sister", " three", " happy"};
-    demo.text("--prompt", &prompt).texts("--word", &words).text("--png", &png, "FILE");
+    demo.text("--prompt", &prompt, "STR", "the text embedded in stage 2")
+        .texts("--word", &words, "STR", "a token whose nearest neighbours stage 3 lists (repeat the flag)")
+        .text("--png", &png, "FILE", "also draw the cosine of every pair of position vectors (write it under build/)");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, words, png, step); });
 }

@@ -119,10 +119,12 @@ void run(const std::string& dir, const std::string& prompt, int64_t layer, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("05-layer-norm");
+    lesson::Demo demo("05-layer-norm", "layer norm: every row onto a sphere of radius sqrt(C), then a learned scale and shift");
     std::string prompt = "It is a truth universally acknowledged";
     int64_t layer = 0;
     double eps = 0;  // 0: config.json's layer_norm_epsilon
-    demo.text("--prompt", &prompt).integer("--layer", &layer, 0, 99, "L").real("--eps", &eps, 0, 1, "E");
+    demo.text("--prompt", &prompt, "STR", "the text to run")
+        .integer("--layer", &layer, 0, 99, "L", "normalise the input of this block's ln_1")
+        .real("--eps", &eps, 0, 1, "E", "epsilon instead of config.json's (0: config.json's)");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, prompt, layer, eps, step); });
 }

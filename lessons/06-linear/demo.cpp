@@ -139,10 +139,11 @@ void run(const std::string& dir, const std::string& prompt, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("06-linear");
+    lesson::Demo demo("06-linear", "linear layers: y = x W + b as one BLAS product, Conv1D layout, the tied head");
     std::string prompt = "It is a truth universally";
     bool timing = false;
-    demo.text("--prompt", &prompt).flag("--bench", &timing);
+    demo.text("--prompt", &prompt, "STR", "the text to run")
+        .flag("--bench", &timing, "also time three plain loops against OpenBLAS (GPT-2 small's MLP size)");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         run(demo.model, prompt, step);
         if (timing) bench();

@@ -207,12 +207,12 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("07-attention");
+    lesson::Demo demo("07-attention", "one layer's attention taken apart: q, k, v, scores, mask, softmax, heads");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("--layer", &o.layer, 0, 99, "L")
-        .integer("--head", &o.head, 0, 99, "H")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
-        .text("--png", &o.png, "FILE");
+    demo.text("--prompt", &o.prompt, "STR", "the text to run")
+        .integer("--layer", &o.layer, 0, 99, "L", "the layer taken apart")
+        .integer("--head", &o.head, 0, 99, "H", "the head followed in stages 1-4 and 6")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto")
+        .text("--png", &o.png, "FILE", "also draw every head's pattern (write it under build/)");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -178,11 +178,11 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("08-kv-cache");
+    lesson::Demo demo("08-kv-cache", "the KV cache: why it is allowed, what it costs, what it saves, that it changes nothing");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("-n", &o.n, 1, 1 << 20)
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
-        .flag("--time", &o.time);
+    demo.text("--prompt", &o.prompt, "STR", "the text to continue")
+        .integer("-n", &o.n, 1, 1 << 20, "N", "new tokens to generate")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto")
+        .flag("--time", &o.time, "also time generation with the cache on and off");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -174,10 +174,10 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("09-mlp-gelu");
+    lesson::Demo demo("09-mlp-gelu", "the MLP: widen to 4C, GELU, narrow back; where the parameters are");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("--layer", &o.layer, 0, 99, "L")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--prompt", &o.prompt, "STR", "the text to run")
+        .integer("--layer", &o.layer, 0, 99, "L", "the layer whose MLP stage 2 recomputes")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -154,10 +154,10 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("10-block");
+    lesson::Demo demo("10-block", "the block and the residual stream: every sub-block adds to one vector per position");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto")
-        .text("--png", &o.png, "FILE");
+    demo.text("--prompt", &o.prompt, "STR", "the text to run")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto")
+        .text("--png", &o.png, "FILE", "also draw every position's |resid_post| by layer (write it under build/)");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

@@ -147,10 +147,10 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("11-forward");
+    lesson::Demo demo("11-forward", "the whole forward pass, the context vector and the tied LM head");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("-n", &o.n, 0, 1 << 20)
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--prompt", &o.prompt, "STR", "the text to run")
+        .integer("-n", &o.n, 0, 1 << 20, "N", "greedy steps in stage 6")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
     return demo.run(argc, argv, [&](gw::Stepper& step) { run(demo.model, o, step); });
 }

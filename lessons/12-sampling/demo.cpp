@@ -168,9 +168,10 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("12-sampling");
+    lesson::Demo demo("12-sampling", "from probabilities to a token: greedy, temperature, top-k, top-p, min-p, penalties, seeds");
     Options o;
-    demo.text("--prompt", &o.prompt).text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--prompt", &o.prompt, "STR", "the text whose next-token distribution stages 1-3 use")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
         run(o, step);

@@ -195,15 +195,15 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("13-decoding-walk");
+    lesson::Demo demo("13-decoding-walk", "generation as a walk of context vectors through the token vectors' space");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("-n", &o.n, 1, 200)
-        .real("--temperature", &o.temperature, 0, 100, "T")
-        .integer("--top-k", &o.top_k, 0, 1000000, "K")
-        .integer("--seed", &o.seed, 0, INT64_MAX, "S")
-        .integer("--at", &o.at, 0, 199, "STEP")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--prompt", &o.prompt, "STR", "the text to continue")
+        .integer("-n", &o.n, 1, 200, "N", "steps of the walk")
+        .real("--temperature", &o.temperature, 0, 100, "T", "the sampler's temperature (0: greedy)")
+        .integer("--top-k", &o.top_k, 0, 1000000, "K", "keep the K most likely tokens (0: all)")
+        .integer("--seed", &o.seed, 0, INT64_MAX, "S", "the sampler's seed")
+        .integer("--at", &o.at, 0, 199, "STEP", "the step stages 3 and 4 take apart")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
         run(o, step);

@@ -229,14 +229,14 @@ void run(const Options& o, gw::Stepper& step) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("14-encoding-walk");
+    lesson::Demo demo("14-encoding-walk", "how one position's vector becomes the context vector, layer by layer");
     Options o;
-    demo.text("--prompt", &o.prompt)
-        .integer("--position", &o.position, -1, 1 << 20, "P")
-        .integer("--perturb", &o.perturb, -1, 1 << 20, "J")
-        .text("--text", &o.text)
-        .integer("--span", &o.span, 1, 1 << 20, "N")
-        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto");
+    demo.text("--prompt", &o.prompt, "STR", "the text whose walk stages 1-5 follow")
+        .integer("--position", &o.position, -1, 1 << 20, "P", "the position followed (-1: the last)")
+        .integer("--perturb", &o.perturb, -1, 1 << 20, "J", "the position stage 5 changes (-1: half the followed one)")
+        .text("--text", &o.text, "STR", "the text stage 6 measures self-bias on")
+        .integer("--span", &o.span, 1, 1 << 20, "N", "positions of the kernels in stage 6")
+        .text("--kernels", &o.kernels, "ref|avx2|avx512|auto", "vector kernels: ref (the scalar twins, the lesson's digits on every CPU), avx2, avx512 or auto");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         o.dir = demo.model;
         run(o, step);

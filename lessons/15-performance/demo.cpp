@@ -126,13 +126,15 @@ void draw_roofline(const std::string& path, const gw::Roofline& roof, double pre
 }  // namespace
 
 int main(int argc, char** argv) {
-    lesson::Demo demo("15-performance");
+    lesson::Demo demo("15-performance", "where the time goes: FLOPs, bytes, this machine's ceilings, the roofline");
     int threads = 1;
     int64_t tokens = 128;
     bool counts_only = false;
     std::string png;  // --png FILE: also draw the roofline with this run's points
-    demo.integer("--threads", &threads, 1, 64).integer("--tokens", &tokens, 2, 1 << 20, "T");
-    demo.text("--png", &png, "FILE").flag("--counts", &counts_only);
+    demo.integer("--threads", &threads, 1, 64, "N", "threads of the forward pass")
+        .integer("--tokens", &tokens, 2, 1 << 20, "T", "prompt length of the counts and the timed prefill")
+        .text("--png", &png, "FILE", "also draw the roofline with this run's points (write it under build/)")
+        .flag("--counts", &counts_only, "stage 1 only: the counts, the same on every machine");
     return demo.run(argc, argv, [&](gw::Stepper& step) {
         auto m = gw::load_checkpoint(demo.model);
         const gw::Config& c = m->config;

@@ -80,8 +80,8 @@ static int run_fidelity(const Args& args) {
         LoadOptions f32;
         f32.weights = WType::F32;
         auto m = load_checkpoint(dir, f32);  // for the vocabulary size the ids are checked against
-        auto tok = args.has("--prompt-ids") ? nullptr : maybe_tokenizer(dir);
-        o.prompt = prompt_ids(args, *m, tok.get());
+        auto tok = args.has("--prompt-ids") ? nullptr : model_tokenizer(*m);
+        o.prompt = prompt_ids(args, *m, tok.get(), m->config.n_positions - 1);  // one free for a new token
     }
     FidelityResult r = weight_fidelity(dir, o);
     if (args.has("--json")) std::printf("%s", fidelity_json(r).c_str());

@@ -63,19 +63,34 @@ extern const Command kWalkFewshotCommand;
 extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
 extern const Command kFidelityCommand;
+extern const Command kServeCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
-std::string default_model_dir();  // weights/tiny-gpt2 next to the binary's repository
-std::string model_dir(const Args& args);
+std::string model_dir(const Args& args);  // --model, default model/model_dir.h's default_model_dir()
 Isa kernels_from(const Args& args);   // --kernels, default auto
 LoadOptions weights_from(const Args& args);  // --weights, default: each matrix as stored
 int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
-std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir);  // nullptr if the folder has none
-std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why);
+// The tokenizer beside a model, checked against it once, here (require_vocabulary_fits):
+// nullptr when the folder has no tokenizer file; half a pair is an error naming the other half.
+std::unique_ptr<Tokenizer> model_tokenizer(const Checkpoint& model);
+// A folder's tokenizer for a command that cannot do without one (`why`: "to tokenize text"),
+// checked against `model` when one is given.
+std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why,
+                                          const Checkpoint* model = nullptr);
 // --prompt-ids "1,2,3" -> ids; each checked against vocab_size.
 std::vector<int> parse_ids(const std::string& flag, const std::string& text, int64_t vocab_size);
-// The prompt as ids, from --prompt STR / --file PATH (tokenized) or --prompt-ids/--ids.
-std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok);
+// The prompt as ids, from --prompt STR / --file PATH (tokenized by tok, from model_tokenizer)
+// or --prompt-ids, refused when it has more than max_tokens tokens (the context, or one less
+// for a command that generates). A text is refused as soon as that is known: a 1 MB file is
+// never tokenized whole for a 1024-token context.
+std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok, int64_t max_tokens);
+// The same, but a text past max_tokens comes back cut after the piece that passed it.
+std::vector<int> prompt_ids_cut(const Args& args, const Checkpoint& model, const Tokenizer* tok, int64_t max_tokens);
+// Text to stdout, byte for byte (a NUL byte in generated text is written, not taken for
+// the end), and the flush that says whether it arrived: gw::Error "cannot write to standard
+// output: ..." when a write failed (a full disk, a closed stdout). main() flushes last.
+void write_stdout(const std::string& bytes);
+void flush_stdout();
 // Writes an output file (output_file.h: temporary file, then renamed into place) and
 // says so on stdout, one way for every command: "wrote PATH (WHAT)".
 void write_output(const std::string& path, const std::string& bytes, const std::string& what);

@@ -1,13 +1,15 @@
 // cli/common.cpp — helpers shared by the commands: model folder, prompt, sampler flags.
-#include <unistd.h>  // readlink
-
+#include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cstdio>
+#include <cstring>
 
 #include "cli.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "core/output_file.h"
+#include "model/model_dir.h"  // default_model_dir
 #include "model/tokenizer.h"
 #include "report/picture.h"
 
@@ -51,24 +53,6 @@ std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts) {
     return all;
 }
 
-std::string default_model_dir() {
-    // Run from the repository root (as the README and lessons do): a relative path,
-    // so that printed output does not depend on where the checkout lives.
-    if (file_exists("weights/tiny-gpt2/config.json")) return "weights/tiny-gpt2";
-    // Elsewhere: build/gptwalk -> <repo>/weights/tiny-gpt2, so the CLI works from any directory.
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) {
-        std::string exe(buf, size_t(n));
-        std::string dir = exe.substr(0, exe.rfind('/'));  // .../build (or build/debug)
-        for (int up = 0; up < 3 && !dir.empty(); up++) {
-            dir = dir.substr(0, dir.rfind('/'));
-            if (file_exists(dir + "/weights/tiny-gpt2/config.json")) return dir + "/weights/tiny-gpt2";
-        }
-    }
-    return "weights/tiny-gpt2";
-}
-
 std::string model_dir(const Args& args) { return args.str("--model", default_model_dir()); }
 
 Isa kernels_from(const Args& args) { return parse_isa(args.str("--kernels", "auto")); }
@@ -81,32 +65,18 @@ LoadOptions weights_from(const Args& args) {
 
 int threads_from(const Args& args) { return int(args.integer("--threads", 1, 1, 256)); }
 
-std::unique_ptr<Tokenizer> maybe_tokenizer(const std::string& dir) {
-    if (!Tokenizer::present(dir)) return nullptr;
+std::unique_ptr<Tokenizer> model_tokenizer(const Checkpoint& model) {
+    if (!Tokenizer::present(model.dir)) return nullptr;
+    auto tok = std::make_unique<Tokenizer>(model.dir);  // half a pair: names the missing file
+    require_vocabulary_fits(*tok, model.config.vocab_size, model.dir);
+    return tok;
+}
+
+std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why, const Checkpoint* model) {
+    if (!Tokenizer::present(dir)) fail(dir, ": no tokenizer files (expected vocab.json + merges.txt, or encoder.json + "
+                                            "vocab.bpe); needed ", why);
+    if (model) return model_tokenizer(*model);
     return std::make_unique<Tokenizer>(dir);
-}
-
-std::unique_ptr<Tokenizer> need_tokenizer(const std::string& dir, const std::string& why) {
-    if (auto tok = maybe_tokenizer(dir)) return tok;
-    // No complete pair. Loading anyway gets the precise message (which file of a half
-    // pair is missing, or that there are none); we add what the tokenizer was needed for.
-    try {
-        return std::make_unique<Tokenizer>(dir);
-    } catch (const Error& e) {
-        fail(e.what(), "; needed ", why);
-    }
-}
-
-// text -> ids, each checked against the model's vocab_size: a tokenizer with more tokens
-// than the model (files from two different models) is an error naming the folder, not a
-// read past the end of wte.
-static std::vector<int> encode_for(const Tokenizer& tok, const std::string& text, const Checkpoint& model) {
-    std::vector<int> ids = tok.encode(text);
-    for (int id : ids)
-        if (id >= model.config.vocab_size)
-            fail(model.dir, ": the tokenizer gave token id ", id, " but config.json says vocab_size=",
-                 model.config.vocab_size, ": the tokenizer files do not belong to this model");
-    return ids;
 }
 
 std::vector<int> parse_ids(const std::string& flag, const std::string& text, int64_t vocab_size) {
@@ -131,7 +101,7 @@ std::vector<int> parse_ids(const std::string& flag, const std::string& text, int
     return ids;
 }
 
-std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok) {
+std::vector<int> prompt_ids_cut(const Args& args, const Checkpoint& model, const Tokenizer* tok, int64_t max_tokens) {
     int given = int(args.has("--prompt")) + int(args.has("--file")) + int(args.has("--prompt-ids"));
     if (given != 1)
         throw UsageError(cat(args.command->name, ": give exactly one of --prompt, --file, --prompt-ids"));
@@ -142,9 +112,20 @@ std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tok
         fail(args.has("--file") ? args.str("--file") : std::string("--prompt"),
              ": not valid UTF-8 (bad byte at offset ", bad, "); use --prompt-ids for raw token ids");
     if (!tok) fail(model.dir, ": no tokenizer files, so text prompts cannot be used; give --prompt-ids");
-    std::vector<int> ids = encode_for(*tok, text, model);
+    // model_tokenizer has checked the tokenizer against the model: every id is a row of wte.
+    std::vector<int> ids = tok->encode(text, size_t(max_tokens));
     if (ids.empty()) fail("the prompt is empty: give at least one token");
     return ids;
+}
+
+std::vector<int> prompt_ids(const Args& args, const Checkpoint& model, const Tokenizer* tok, int64_t max_tokens) {
+    std::vector<int> ids = prompt_ids_cut(args, model, tok, max_tokens);
+    if (int64_t(ids.size()) <= max_tokens) return ids;
+    const int64_t P = model.config.n_positions;
+    const bool cut = !args.has("--prompt-ids");  // tokenizing stopped once it was too long
+    fail("the prompt", args.has("--file") ? " in " + args.str("--file") : std::string(), " has ",
+         cut ? cat("more than ", max_tokens) : cat(ids.size()), " tokens, but the model's context holds ", P,
+         " positions", max_tokens < P ? " and one must stay free for a new token" : "");
 }
 
 SamplerConfig sampler_from(const Args& args) {
@@ -160,6 +141,14 @@ SamplerConfig sampler_from(const Args& args) {
         throw UsageError("--greedy cannot be combined with --temperature, --top-k, --top-p or --min-p");
     validate(c);
     return c;
+}
+
+void write_stdout(const std::string& bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+
+void flush_stdout() {
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        fail("cannot write to standard output: ", errno ? std::strerror(errno) : "a write failed");
 }
 
 void write_output(const std::string& path, const std::string& bytes, const std::string& what) {

@@ -22,10 +22,11 @@ static int run_generate(const Args& args) {
     SamplerConfig sc = sampler_from(args);
     int64_t n = args.integer("-n", 50, 0, 1 << 30);
     auto model = load_checkpoint(dir, weights_from(args));
-    auto tok = maybe_tokenizer(dir);
+    auto tok = model_tokenizer(*model);
     if (!tok && !args.has("--print-ids"))
         fail(dir, ": no tokenizer files, so output cannot be shown as text; use --prompt-ids and --print-ids");
-    std::vector<int> prompt = prompt_ids(args, *model, tok.get());
+    // One position must stay free for the first new token.
+    std::vector<int> prompt = prompt_ids(args, *model, tok.get(), model->config.n_positions - 1);
 
     GenerateOptions opts;
     opts.max_new_tokens = n;
@@ -38,22 +39,22 @@ static int run_generate(const Args& args) {
     std::unique_ptr<StreamDecoder> stream;
     if (!print_ids) {
         stream = std::make_unique<StreamDecoder>(*tok);
-        std::fputs(tok->decode(prompt).c_str(), stdout);
-        std::fflush(stdout);
+        write_stdout(tok->decode(prompt));
+        flush_stdout();  // stops a long generation at once when nobody can read it
     }
     GenerateResult r = generate(*model, sampler, prompt, opts, [&](const StepInfo& s) {
         if (print_ids) return;
-        std::fputs(stream->push(s.token).c_str(), stdout);  // whole UTF-8 characters only
-        std::fflush(stdout);
+        write_stdout(stream->push(s.token));  // whole UTF-8 characters only
+        flush_stdout();
     });
     if (print_ids) {
         for (size_t i = 0; i < prompt.size(); i++) std::printf("%s%d", i ? " " : "", prompt[i]);
         for (int id : r.ids) std::printf(" %d", id);
     } else {
-        std::fputs(stream->flush().c_str(), stdout);
+        write_stdout(stream->flush());
     }
     std::printf("\n");
-    std::fflush(stdout);
+    flush_stdout();  // before the status line: a failed write is the one line on stderr
     double decode_tokens = r.ids.size() > 1 ? double(r.ids.size() - 1) : 0.0;
     std::fprintf(stderr,
                  "[%zu new tokens after a %lld-token prompt; prefill %.1f tok/s, decode %.1f tok/s; "

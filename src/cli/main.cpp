@@ -2,6 +2,9 @@
 //
 // Exit codes: 0 success; 1 a runtime failure (bad file, bad model, ...);
 // 2 a usage error (unknown command or flag, malformed value).
+#include <fcntl.h>  // fcntl, open
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -10,6 +13,7 @@
 
 #include "cli.h"
 #include "core/error.h"
+#include "core/json.h"       // printable
 #include "kernels/linear.h"  // set_blas_threads
 
 using namespace gw;
@@ -23,14 +27,16 @@ static const Command* const kCommands[] = {&kGenerateCommand, &kTokenizeCommand,
                                            &kNeighboursCommand,
                                            &kBenchCommand,
                                            &kFidelityCommand,
+                                           &kServeCommand,
 };
 
-static void print_help() {
-    std::printf(
+// The list of commands, on stdout for --help, on stderr when no command was given.
+static void print_help(FILE* out) {
+    std::fprintf(out,
         "gptwalk — a readable GPT-2 runtime, and walks through its embedding space\n\n"
         "usage: gptwalk COMMAND [flags]     (gptwalk COMMAND --help for its flags)\n\ncommands:\n");
-    for (const Command* c : kCommands) std::printf("  %-16s %s\n", c->name.c_str(), c->summary.c_str());
-    std::printf("\nThe default model is the shipped tiny model in weights/tiny-gpt2/ (see README.md).\n");
+    for (const Command* c : kCommands) std::fprintf(out, "  %-16s %s\n", c->name.c_str(), c->summary.c_str());
+    std::fprintf(out, "\nThe default model is the shipped tiny model in weights/tiny-gpt2/ (see README.md).\n");
 }
 
 // Finds the command named by argv[1] (or argv[1] + " " + argv[2] for "walk decode").
@@ -74,11 +80,37 @@ static std::string group_choices(const std::string& group) {
     return out;
 }
 
+// Descriptors 0, 1 and 2 that were closed when we started (`gptwalk ... >&-`) are taken by
+// /dev/null, read-only: otherwise the next file we open would become "stdout", and what we
+// print would go into it. Writes to a read-only descriptor fail, so a closed stdout is
+// still reported by finish().
+static void hold_standard_descriptors() {
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) open("/dev/null", O_RDONLY);  // takes the lowest free: fd
+}
+
+// Everything a command printed must reach its reader: a full disk (> /dev/full) or a closed
+// stdout is an error (exit 1, one line), not a silent exit 0.
+static int finish(int rc) {
+    try {
+        flush_stdout();
+        if (std::fclose(stdout) != 0) fail("cannot write to standard output: ", std::strerror(errno));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
+        return 1;
+    }
+    return rc;
+}
+
 int main(int argc, char** argv) {
-    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
-        !std::strcmp(argv[1], "help")) {
-        print_help();
-        return argc < 2 ? 2 : 0;
+    hold_standard_descriptors();
+    if (argc < 2) {  // a usage error: the list of commands, on stderr
+        print_help(stderr);
+        return 2;
+    }
+    if (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+        print_help(stdout);
+        return finish(0);
     }
     const Command* cmd = nullptr;
     try {
@@ -91,7 +123,7 @@ int main(int argc, char** argv) {
             const std::string group = argv[1];
             if (argc > 2 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h"))) {
                 print_group_help(group);
-                return 0;
+                return finish(0);
             }
             if (argc < 3)
                 throw UsageError(cat("'", group, "' needs a subcommand: ", group_choices(group),
@@ -103,20 +135,20 @@ int main(int argc, char** argv) {
         Args args = parse_args(*cmd, argc, argv, consumed);
         if (args.has("--help")) {
             print_command_help(*cmd);
-            return 0;
+            return finish(0);
         }
-        return cmd->run(args);
+        return finish(cmd->run(args));
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", e.what());
+        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
         return 2;
     } catch (const Error& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", e.what());
+        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
         return 1;
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "gptwalk: out of memory\n");
         return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", e.what());
+        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
         return 1;
     }
 }

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/npy.h"
 #include "model/forward.h"
 #include "model/tokenizer.h"
@@ -47,7 +48,7 @@ static int run_inspect(const Args& args) {
                 (long long)c.parameter_count(),
                 m->has_lm_head ? "; lm_head.weight present and tied to wte.weight" : "; LM head tied to wte.weight");
     for (const std::string& s : m->skipped) std::printf("skipped    %s (a buffer, not a weight)\n", s.c_str());
-    if (auto tok = maybe_tokenizer(dir))
+    if (auto tok = model_tokenizer(*m))
         std::printf("tokenizer  %d tokens, %d merges, <|endoftext|> = %d\n", tok->vocab_size(),
                     tok->merge_count(), tok->eot_id());
     else
@@ -95,13 +96,11 @@ static int run_logits(const Args& args) {
     std::string dir = model_dir(args);
     Isa isa = kernels_from(args);
     auto m = load_checkpoint(dir, weights_from(args));
-    auto tok = args.has("--prompt-ids") ? nullptr : maybe_tokenizer(dir);
-    const std::vector<int> ids = prompt_ids(args, *m, tok.get());
+    auto tok = args.has("--prompt-ids") ? nullptr : model_tokenizer(*m);
+    const std::vector<int> ids = prompt_ids(args, *m, tok.get(), m->config.n_positions);
     const int64_t T = int64_t(ids.size()), V = m->config.vocab_size;
-    if (T == 0) fail("the prompt is empty: give at least one token");
-    if (T > m->config.n_positions)
-        fail("the prompt has ", T, " tokens, more than the model's context of ", m->config.n_positions);
-    RunState state = make_run_state(m->config, T);
+    RunState state = make_run_state(m->config, T, 1, T);
+    require_memory(double(T * V) * sizeof(float), cat("the logits of ", T, " positions (", T, " x ", V, " floats)"));
     std::vector<float> logits(static_cast<size_t>(T * V));
     Trace trace;
     ForwardOptions opts;

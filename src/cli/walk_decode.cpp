@@ -31,6 +31,7 @@ static std::vector<Flag> walk_decode_flags() {
                   {"--json", "FILE", "write the whole record as JSON"},
                   {"--png", "FILE", "write a picture: the 2-D path, p(chosen) and entropy per step"},
                   {"--step", "", "pause between the stages (only when stdin is a terminal)"},
+                  {"--summary", "", "print only the header and the path (section 1), not each step's candidates"},
                   {"--compare", "", "run greedy, temperature 0.7/1.0/1.3, top-k 40, top-p 0.9 (with --seed)"},
                   {"--tree", "B,D", "expand the B most probable tokens of every prefix, D levels (B <= 5, D <= 4)"}}});
 }
@@ -66,8 +67,9 @@ static int run_walk_decode(const Args& args) {
     Stepper stepper(args.has("--step"));
 
     auto model = load_checkpoint(dir, weights_from(args));
-    auto tok = maybe_tokenizer(dir);
-    const std::vector<int> prompt = prompt_ids(args, *model, tok.get());
+    if (!args.has("--top")) opts.top_k = std::min(opts.top_k, model->config.vocab_size);  // a tiny vocabulary
+    auto tok = model_tokenizer(*model);
+    const std::vector<int> prompt = prompt_ids(args, *model, tok.get(), model->config.n_positions - 1);
     opts.eot_id = (tok && !args.has("--ignore-eos")) ? tok->eot_id() : -1;
     std::string json;
     Image picture;
@@ -84,12 +86,14 @@ static int run_walk_decode(const Args& args) {
         DecodingWalk w = run_decoding_walk(*model, prompt, sc, opts);
         print_decoding_header(stdout, w, tok.get(), dir);
         print_decoding_section(stdout, w, tok.get(), DecodingSection::Path);
-        std::fflush(stdout);
-        stepper.pause("each step's top tokens and the ln_f logit split");
-        print_decoding_section(stdout, w, tok.get(), DecodingSection::Candidates);
-        std::fflush(stdout);
-        stepper.pause("what does not move");
-        print_decoding_section(stdout, w, tok.get(), DecodingSection::Fixed);
+        if (!args.has("--summary")) {  // make demo's first screen stops at the path
+            std::fflush(stdout);
+            stepper.pause("each step's top tokens and the ln_f logit split");
+            print_decoding_section(stdout, w, tok.get(), DecodingSection::Candidates);
+            std::fflush(stdout);
+            stepper.pause("what does not move");
+            print_decoding_section(stdout, w, tok.get(), DecodingSection::Fixed);
+        }
         json = decoding_walk_json(w, tok.get(), dir);
         if (args.has("--png")) picture = decoding_walk_picture(w, tok.get());
     }
@@ -105,7 +109,7 @@ static int run_walk_decode(const Args& args) {
 const Command kWalkDecodeCommand = {
     "walk decode", "generation as a walk over token vectors: probabilities, c_t, the logit split",
     "(--prompt STR | --file PATH | --prompt-ids IDS) [-n N] [sampler flags] [--top K] "
-    "[--compare | --tree B,D] [--json FILE] [--png FILE] [--step]",
+    "[--compare | --tree B,D] [--summary] [--json FILE] [--png FILE] [--step]",
     walk_decode_flags, run_walk_decode};
 
 // ------------------------------------------------------------------ walk fewshot
@@ -127,7 +131,7 @@ static int run_walk_fewshot(const Args& args) {
     if (args.has("--separator")) task.separator = args.str("--separator");
     const int64_t k = args.integer("-k", int64_t(task.examples.size()), 0, 1 << 20);
     auto model = load_checkpoint(dir, weights_from(args));
-    auto tok = need_tokenizer(dir, "to build the few-shot prompts from text");
+    auto tok = need_tokenizer(dir, "to build the few-shot prompts from text", model.get());
     FewshotWalk w = run_fewshot(*model, *tok, task, k, isa);
     print_fewshot(stdout, w, *tok, dir);
     if (args.has("--json")) {
@@ -150,7 +154,8 @@ const Command kWalkFewshotCommand = {
 static std::vector<Flag> neighbours_flags() {
     return join({model_flags(),
                  {{"--id", "N", "the token by id instead of by text"},
-                  {"-k", "K", "neighbours to list (default 10)"}}});
+                  {"-k", "K", "neighbours to list (default 10)"},
+                  {"--json", "FILE", "write the record as JSON"}}});
 }
 
 static int run_neighbours(const Args& args) {
@@ -161,7 +166,7 @@ static int run_neighbours(const Args& args) {
     const int64_t k = args.integer("-k", 10, 1, 1000);
     auto model = load_checkpoint(dir, weights_from(args));
     const int64_t V = model->config.vocab_size;
-    auto tok = maybe_tokenizer(dir);
+    auto tok = model_tokenizer(*model);
     int id = 0;
     if (args.has("--id")) {
         id = int(args.integer("--id", 0, 0, V - 1));
@@ -176,12 +181,14 @@ static int run_neighbours(const Args& args) {
         }
         id = ids[0];
     }
-    print_neighbours(stdout, token_neighbours(*model, id, k), tok.get(), dir);
+    const TokenNeighbours n = token_neighbours(*model, id, k);
+    print_neighbours(stdout, n, tok.get(), dir);
+    if (args.has("--json")) write_output(args.str("--json"), token_neighbours_json(n, tok.get(), dir), "JSON");
     return 0;
 }
 
 const Command kNeighboursCommand = {
     "neighbours", "the token vectors nearest one token's vector, by cosine and by dot product",
-    "(TOKEN | --id N) [-k K] [--model DIR]", neighbours_flags, run_neighbours, /*max_positional=*/1};
+    "(TOKEN | --id N) [-k K] [--json FILE] [--model DIR]", neighbours_flags, run_neighbours, /*max_positional=*/1};
 
 }  // namespace gw

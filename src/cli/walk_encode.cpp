@@ -30,11 +30,9 @@ static int run_walk_encode(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
     auto model = load_checkpoint(dir, weights_from(args));
-    auto tok = maybe_tokenizer(dir);
-    const std::vector<int> ids = prompt_ids(args, *model, tok.get());
+    auto tok = model_tokenizer(*model);
+    const std::vector<int> ids = prompt_ids(args, *model, tok.get(), model->config.n_positions);
     const int64_t T = int64_t(ids.size()), V = model->config.vocab_size;
-    if (T > model->config.n_positions)
-        fail("the prompt has ", T, " tokens; the model's context holds ", model->config.n_positions);
     const int64_t t = args.integer("--position", T - 1, 0, T - 1);
     const int64_t j = args.integer("--perturb", t / 2, 0, T - 1);
     const int new_id = int(args.integer("--perturb-id", -1, 0, V - 1));  // -1: the nearest token
@@ -73,7 +71,7 @@ const Command kWalkEncodeCommand = {
 static std::vector<Flag> walk_positions_flags() {
     return join({model_flags(), prompt_flags(),
                  {{"--layer", "L", "the layer whose heads to show (default 0)"},
-                  {"--span", "N", "positions 0..N-1 (default: 32, or fewer when the context is shorter)"},
+                  {"--span", "N", "positions 0..N-1 (default: 32, or fewer when the context is shorter; at most 1024)"},
                   {"--json", "F", "write the kernels as JSON to F"},
                   {"--png", "F", "write the pictures to F"}}});
 }
@@ -92,14 +90,16 @@ static int run_walk_positions(const Args& args) {
     auto model = load_checkpoint(dir, weights_from(args));
     const Config& cfg = model->config;
     const int64_t layer = args.integer("--layer", 0, 0, cfg.n_layer - 1);
-    const int64_t n = args.integer("--span", std::min<int64_t>(32, cfg.n_positions), 1, cfg.n_positions);
+    // The kernels are (n, n) per head, kept, printed and drawn: a picture's side, not a
+    // context's (GPT-2's 1024 at most), whatever a config says n_positions is.
+    const int64_t n = args.integer("--span", std::min<int64_t>(32, cfg.n_positions), 1, std::min<int64_t>(1024, cfg.n_positions));
     PositionKernels pk = position_kernels(*model, layer, n);
 
-    auto tok = maybe_tokenizer(dir);
+    auto tok = model_tokenizer(*model);
     std::vector<int> ids;
     bool given = args.has("--prompt") || args.has("--file") || args.has("--prompt-ids");
-    if (given) ids = prompt_ids(args, *model, tok.get());
-    else if (tok) ids = tok->encode(kDefaultText);
+    if (given) ids = prompt_ids_cut(args, *model, tok.get(), cfg.n_positions);
+    else if (tok) ids = tok->encode(kDefaultText, size_t(cfg.n_positions));
     if (int64_t(ids.size()) > cfg.n_positions) ids.resize(size_t(cfg.n_positions));  // the context's worth
     if (!ids.empty()) measure_on_text(pk, *model, traced_forward(*model, ids, isa));
 

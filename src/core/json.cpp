@@ -173,7 +173,7 @@ private:
             size_t key_at = pos_;
             if (peek() != '"') error("expected a string key");
             std::string key = parse_string();
-            if (!seen.insert(key).second) error_at(key_at, cat("duplicate key \"", key, "\""));
+            if (!seen.insert(key).second) error_at(key_at, cat("duplicate key ", quoted(key)));
             skip_ws();
             expect(':');
             skip_ws();
@@ -251,7 +251,7 @@ private:
                         append_utf8(out, cp);
                         break;
                     }
-                    default: error(cat("unknown escape '\\", e, "'"));
+                    default: error(cat("unknown escape '\\", printable(std::string(1, e)), "'"));  // e may be any byte
                 }
                 continue;
             }
@@ -303,35 +303,69 @@ JsonValue parse_json(std::string_view text, const std::string& source, JsonLimit
     return Parser(text, source, limits).parse_document();
 }
 
-std::string json_quote(std::string_view s) {
-    // JSON text must be valid UTF-8: bytes that are not (e.g. half of a character
-    // split across two tokens) become U+FFFD, the replacement character.
-    std::string out = "\"";
-    for (size_t i = 0; i < s.size(); i++) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
+namespace {
+
+// "\u001b" for a control character.
+void append_u_escape(std::string& out, uint32_t cp) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(cp));
+    out += buf;
+}
+
+// s with C0 controls escaped as JSON escapes them, and '"' and '\\' too when `quotes`. For
+// a terminal (`for_terminal`), DEL and U+0080..U+009F are escaped too, and a byte that is not
+// UTF-8 shows as \xNN; for JSON it becomes U+FFFD, since JSON text must be valid UTF-8.
+// Stops after max_bytes of s (and sets *cut).
+std::string escape(std::string_view s, bool for_terminal, bool quotes, size_t max_bytes, bool* cut) {
+    std::string out;
+    size_t i = 0;
+    for (; i < s.size() && i < max_bytes; i++) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            size_t n = utf8_sequence_length(s, i);
-            if (n == 0) out += "\\ufffd";
-            else out.append(s.substr(i, n)), i += n - 1;
-            continue;
-        }
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += char(c);
-                }
+            const size_t n = utf8_sequence_length(s, i);
+            const unsigned char c1 = n == 2 ? static_cast<unsigned char>(s[i + 1]) : 0;
+            if (n == 0 && for_terminal) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\x%02X", unsigned(c));
+                out += buf;
+            } else if (n == 0) {
+                out += "\\ufffd";
+            } else if (for_terminal && c == 0xC2 && c1 <= 0x9F) {
+                append_u_escape(out, c1);  // U+0080..U+009F: a C1 control (U+009B is CSI)
+                i += 1;
+            } else {
+                out.append(s.substr(i, n)), i += n - 1;
+            }
+        } else if (quotes && (c == '"' || c == '\\')) {
+            out += '\\', out += char(c);
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
+        } else if (c < 0x20 || (for_terminal && c == 0x7F)) {
+            append_u_escape(out, c);
+        } else {
+            out += char(c);
         }
     }
-    return out + "\"";
+    *cut = i < s.size();
+    return out;
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+    bool cut = false;
+    return "\"" + escape(s, false, true, s.size(), &cut) + "\"";
+}
+
+std::string quoted(std::string_view s, size_t max_bytes) {
+    bool cut = false;
+    const std::string e = escape(s, true, true, max_bytes, &cut);
+    return "\"" + e + (cut ? "\"..." : "\"");
+}
+
+std::string printable(std::string_view s) {
+    bool cut = false;
+    return escape(s, true, false, s.size(), &cut);
 }
 
 std::string json_number(double x) {

@@ -85,6 +85,15 @@ AlignedBytes& AlignedBytes::operator=(AlignedBytes&& o) noexcept {
     return *this;
 }
 
+FloatBuffer::FloatBuffer(const FloatBuffer& o) : FloatBuffer(o.size()) {
+    if (o.size()) std::memcpy(data(), o.data(), o.size() * sizeof(float));
+}
+
+FloatBuffer& FloatBuffer::operator=(const FloatBuffer& o) {
+    if (this != &o) *this = FloatBuffer(o);  // copy first, then move in: o stays intact on failure
+    return *this;
+}
+
 // ---------------------------------------------------------------- weight views
 
 size_t WeightView::bytes() const {

@@ -34,6 +34,8 @@ void attention(Isa isa, float* out, float* pattern, const float* qkv, float* k_c
 // products less efficient: 64 measured fastest (docs/performance.md).
 constexpr int64_t kRowBlock = 64;
 
+int64_t attention_scratch_floats(int64_t T, int64_t keys) { return std::min(T, kRowBlock) * keys; }
+
 void attention_heads(Isa isa, float* out, float* pattern, const float* qkv, const float* k_cache,
                      const float* v_cache, int64_t pos0, int64_t T, int64_t C, int64_t NH,
                      float* scratch, int64_t h0, int64_t h1) {

@@ -37,7 +37,7 @@ int64_t parameter_count_sat(const Config& c) {
 }
 
 std::string describe(const JsonValue& v) {
-    if (v.is_string()) return cat("the string ", json_quote(v.text));
+    if (v.is_string()) return cat("the string ", quoted(v.text));
     if (v.is_number()) return json_number(v.number);
     return json_kind_name(v.kind);
 }
@@ -86,8 +86,8 @@ void validate_config(const Config& c, const std::string& source) {
     if (!(std::isfinite(c.layer_norm_epsilon) && c.layer_norm_epsilon > 0))
         fail(source, ": layer_norm_epsilon must be a positive number, got ", c.layer_norm_epsilon);
     if (c.activation_function != "gelu_new")
-        fail(source, ": activation_function \"", c.activation_function,
-             "\" is not supported (GPT-2 uses \"gelu_new\", also called \"gelu_pytorch_tanh\")");
+        fail(source, ": activation_function ", quoted(c.activation_function),
+             " is not supported (GPT-2 uses \"gelu_new\", also called \"gelu_pytorch_tanh\")");
 
     // Memory, as F32, checked term by term so the message can name the field to blame.
     const int64_t F = 4;  // bytes per float
@@ -138,6 +138,15 @@ Config parse_config(const JsonValue& root, const std::string& source) {
         // gelu_pytorch_tanh is PyTorch's name for the same tanh approximation:
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). One name downstream.
         c.activation_function = v->text == "gelu_pytorch_tanh" ? "gelu_new" : v->text;
+    }
+    // n_inner: the MLP's width in Hugging Face's GPT2Config, null meaning 4 * n_embd. Every
+    // published GPT-2 leaves it null, and 4 * n_embd is written into the weight table, the
+    // forward pass, its float64 twin and the lessons; another width is refused by name here
+    // rather than as a wrong shape of h.0.mlp.c_fc.weight later.
+    if (const JsonValue* v = root.find("n_inner"); v && !v->is_null()) {
+        if (!v->is_number() || !v->is_integer || v->integer != 4 * c.n_embd)
+            fail(source, ": \"n_inner\": ", describe(*v), " is not supported: gptwalk's MLP is 4 x n_embd = ",
+                 4 * c.n_embd, " wide (n_inner null or ", 4 * c.n_embd, ")");
     }
     // Flags of GPT2Config whose non-default values change the attention math.
     require_flag(root, "scale_attn_weights", true, source);

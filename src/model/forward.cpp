@@ -1,14 +1,13 @@
 // model/forward.cpp — the GPT-2 forward pass over a KV cache (lessons 04, 07-11).
 #include "model/forward.h"
 
-#include <unistd.h>  // sysconf: this machine's memory
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "kernels/attention.h"
 #include "kernels/gelu.h"
@@ -46,12 +45,34 @@ void Trace::record(const std::string& name, const float* src, Shape shape) {
 
 // ---------------------------------------------------------------- run state
 
-// (Re)allocates the scratch activations so one call can take T positions on `threads`
-// threads. Fresh memory is slow to touch the first time (a page fault per 4 KiB page), so
-// buffers are sized once, here, and reused.
+// Grows the KV cache to room for `positions` positions, keeping the n_past already in it.
+// Its layout is (L, Pk, C): each layer's rows move to their new place.
+static void grow_kv_cache(RunState& s, const Config& cfg, int64_t positions) {
+    const int64_t L = cfg.n_layer, C = cfg.n_embd, old = s.kv_positions;
+    require_memory(2.0 * double(L * positions * C) * sizeof(float),
+                   cat("the KV cache for ", positions, " positions (2 x ", L, " layers x ", positions, " positions x ",
+                       C, " floats; n_positions ", cfg.n_positions, ")"));
+    for (FloatBuffer* cache : {&s.k_cache, &s.v_cache}) {
+        FloatBuffer grown(size_t(L * positions * C));
+        for (int64_t l = 0; l < L && s.n_past > 0; l++)
+            std::memcpy(grown.data() + l * positions * C, cache->data() + l * old * C,
+                        size_t(s.n_past * C) * sizeof(float));
+        *cache = std::move(grown);
+    }
+    s.kv_positions = positions;
+}
+
+// (Re)allocates what one call of T new positions on `threads` threads needs: room in the KV
+// cache for positions [0, n_past + T), the scratch activations, and attention's scores.
+// Fresh memory is slow to touch the first time (a page fault per 4 KiB page), so buffers
+// are sized once and reused; the cache grows by doubling, so a generation copies it a few
+// times, not once per token. Each size is checked against the available memory first.
 static void ensure_capacity(RunState& s, const Config& cfg, int64_t T, int threads) {
-    const int64_t C = cfg.n_embd, P = cfg.n_positions;
+    const int64_t C = cfg.n_embd, need = s.n_past + T;
+    if (need > s.kv_positions) grow_kv_cache(s, cfg, std::min(cfg.n_positions, std::max(need, 2 * s.kv_positions)));
     if (T > s.capacity) {
+        require_memory(12.0 * double(T * C) * sizeof(float),  // x xn heads proj context: C; qkv: 3C; fc: 4C
+                       cat("the activations of ", T, " positions (", T, " x 12 x ", C, " floats)"));
         s.x = FloatBuffer(size_t(T * C));
         s.xn = FloatBuffer(size_t(T * C));
         s.qkv = FloatBuffer(size_t(T * 3 * C));
@@ -61,39 +82,24 @@ static void ensure_capacity(RunState& s, const Config& cfg, int64_t T, int threa
         s.context = FloatBuffer(size_t(T * C));
         s.capacity = T;
     }
-    if (s.scores.size() < size_t(threads * s.capacity * P))  // one (T, P) slice per thread
-        s.scores = FloatBuffer(size_t(threads * s.capacity * P));
-    if (s.partial.size() < size_t(threads * 4 * C))  // see Ops::linear
+    const size_t scores = size_t(threads * attention_scratch_floats(s.capacity, s.kv_positions));  // one slice per thread
+    if (s.scores.size() < scores) {
+        require_memory(double(scores) * sizeof(float), cat("attention's scratch for ", s.kv_positions, " positions"));
+        s.scores = FloatBuffer(scores);
+    }
+    if (s.partial.size() < size_t(threads * 4 * C))  // see Ops::linear (reduced types use it on 1 thread too)
         s.partial = FloatBuffer(size_t(threads * 4 * C));
     if (s.panels.size() < size_t(threads * kPanelFloats))  // widened weights for prefill (linear.h)
         s.panels = FloatBuffer(size_t(threads * kPanelFloats));
 }
 
-// Bytes of this machine's memory (0 if unknown).
-static double physical_memory_bytes() {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
-}
-
-RunState make_run_state(const Config& cfg, int64_t capacity, int threads) {
+RunState make_run_state(const Config& cfg, int64_t capacity, int threads, int64_t positions) {
     if (threads < 1) fail("make_run_state: threads must be at least 1, got ", threads);
-    // The KV cache holds every position of the context, so that no step ever reallocates
-    // it: 2 (keys, values) x L x P x C floats. One larger than this machine's memory
-    // would only end in the out-of-memory killer; refuse it first.
-    const double cache_bytes = 2.0 * double(cfg.n_layer) * double(cfg.n_positions) *
-                               double(cfg.n_embd) * sizeof(float);
-    const double ram = physical_memory_bytes();
-    if (ram > 0 && cache_bytes > ram)
-        fail("the KV cache for n_positions ", cfg.n_positions, " (2 x ", cfg.n_layer, " layers x ",
-             cfg.n_positions, " positions x ", cfg.n_embd, " floats = ", cache_bytes / double(1 << 30),
-             " GiB) is larger than this machine's memory (", ram / double(1 << 30),
-             " GiB); use a model with a smaller n_positions");
     RunState s;
     s.n_embd = cfg.n_embd;
-    size_t cache = size_t(cfg.n_layer * cfg.n_positions * cfg.n_embd);
-    s.k_cache = FloatBuffer(cache);
-    s.v_cache = FloatBuffer(cache);
-    ensure_capacity(s, cfg, capacity, threads);
+    const int64_t room = positions > 0 ? std::max(capacity, positions) : cfg.n_positions;
+    grow_kv_cache(s, cfg, std::min(cfg.n_positions, room));
+    ensure_capacity(s, cfg, std::min(cfg.n_positions, capacity), threads);
     return s;
 }
 
@@ -137,7 +143,7 @@ int64_t pieces(const ThreadTeam& team, int64_t n, int64_t min_units) {
 class Ops {
 public:
     Ops(ThreadTeam& team, Isa isa, const Config& cfg, RunState& s, Trace* trace, OpTimes* times)
-        : team_(team), isa_(isa), C_(cfg.n_embd), NH_(cfg.n_head), P_(cfg.n_positions),
+        : team_(team), isa_(isa), C_(cfg.n_embd), NH_(cfg.n_head),
           eps_(cfg.layer_norm_epsilon), s_(s), trace_(trace), times_(times) {}
 
     bool tracing() const { return trace_ != nullptr; }
@@ -214,18 +220,19 @@ public:
     // member's own (T, P) slice of the scratch. out: (T - r0, C).
     void attention(float* out, const float* qkv, int64_t l, int64_t pos0, int64_t T, int64_t r0) {
         Clock clock(this, &OpTimes::attention);
-        const int64_t C = C_, NH = NH_, P = P_, Tr = T - r0;
-        float* kc = s_.k_cache.data() + l * P * C;
-        float* vc = s_.v_cache.data() + l * P * C;
+        const int64_t C = C_, NH = NH_, Pk = s_.kv_positions, Tr = T - r0;
+        float* kc = s_.k_cache.data() + l * Pk * C;
+        float* vc = s_.v_cache.data() + l * Pk * C;
         append_kv(kc, vc, qkv, pos0, T, C);
         std::vector<float> pattern;  // (NH, T, pos0 + T), only when tracing
         if (trace_) pattern.resize(size_t(NH * T * (pos0 + T)));
         float* scratch = s_.scores.data();
+        const int64_t slice = attention_scratch_floats(s_.capacity, Pk);  // each member's own
         const int64_t n = pieces(team_, NH, 1);
         team_.run(n, [&](int member, int64_t i) {
             Range heads = share(NH, int(n), int(i));
             attention_heads(isa_, out, trace_ ? pattern.data() : nullptr, qkv + r0 * 3 * C, kc, vc, pos0 + r0, Tr,
-                            C, NH, scratch + member * Tr * P, heads.begin, heads.end);
+                            C, NH, scratch + member * slice, heads.begin, heads.end);
         });
         if (trace_) {  // when tracing every row is kept (r0 = 0)
             trace_->record(layer_ + "q", qkv, T, C, 3 * C);
@@ -296,7 +303,7 @@ private:
 
     ThreadTeam& team_;
     Isa isa_;
-    int64_t C_, NH_, P_;
+    int64_t C_, NH_;
     float eps_;
     RunState& s_;
     Trace* trace_;
@@ -360,7 +367,12 @@ void forward(float* logits, const Checkpoint& m, RunState& s, const int* tokens,
         if (tokens[t] < 0 || tokens[t] >= V)
             fail("token id ", tokens[t], " is out of range: the vocabulary has ", V, " ids (0..", V - 1, ")");
     ensure_capacity(s, cfg, T, threads);
-    if (opts.trace) *opts.trace = Trace{pos0, T, {}};
+    if (opts.trace) {
+        // Per layer 19 (T, C) points and the (NH, T, pos0 + T) pattern; embed, ln_f, and the logits twice.
+        const double floats = double(L) * double(19 * T * C + cfg.n_head * T * (pos0 + T)) + 2.0 * double(T * (C + V));
+        require_memory(floats * sizeof(float), cat("a trace of ", T, " positions"));
+        *opts.trace = Trace{pos0, T, {}};
+    }
     std::unique_ptr<ThreadTeam> own_team;  // only when the caller gave none
     if (!opts.team) own_team = std::make_unique<ThreadTeam>(threads);
     ThreadTeam& team = opts.team ? *opts.team : *own_team;

@@ -1,6 +1,7 @@
 // model/generate.cpp — prefill, then sample and decode one token at a time (lessons 08, 12).
 #include "model/generate.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -28,7 +29,10 @@ GenerateResult generate(const Checkpoint& model, Sampler& sampler, const std::ve
              cfg.n_positions, " positions and one must stay free for a new token");
     GenerateResult result;
     result.prompt_tokens = int64_t(prompt.size());
-    RunState state = make_run_state(cfg, int64_t(prompt.size()), opts.threads);
+    // The cache holds what this run can reach, not the whole context (a config may ask for
+    // far more positions than a run needs, or than the machine has).
+    const int64_t positions = std::min(cfg.n_positions, int64_t(prompt.size()) + std::max<int64_t>(opts.max_new_tokens, 0));
+    RunState state = make_run_state(cfg, int64_t(prompt.size()), opts.threads, positions);
     std::vector<float> logits(static_cast<size_t>(cfg.vocab_size));
     std::vector<int> history = prompt;
     ThreadTeam team(opts.threads);  // one team for the whole generation, not one per step
@@ -42,6 +46,8 @@ GenerateResult generate(const Checkpoint& model, Sampler& sampler, const std::ve
 
     auto t1 = clock::now();
     for (int64_t step = 0; step < opts.max_new_tokens; step++) {
+        require_finite_logits(logits.data(), cfg.vocab_size,
+                              cat("position ", history.size() - 1, ", generation step ", step));
         int next = sample(sampler, logits.data(), cfg.vocab_size, history);
         if (on_step)
             on_step(StepInfo{step, int64_t(history.size()), next, logits.data(),

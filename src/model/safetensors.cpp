@@ -76,19 +76,23 @@ int64_t non_negative_integer(const JsonValue& v, const std::string& where, const
 // One header entry: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}.
 TensorInfo parse_entry(const std::string& name, const JsonValue& v, uint64_t data_size,
                        const std::string& path) {
+    // Names are echoed by every later message (and by inspect): one with a control character
+    // (a newline, a terminal escape) is no tensor of any model, and is refused here, escaped.
+    if (printable(name) != name)
+        fail(path, ": tensor ", quoted(name), ": the name holds a control character");
     std::string where = cat(path, ": tensor '", name, "'");
     if (!v.is_object()) fail(where, ": expected an object, got ", json_kind_name(v.kind));
     for (const auto& [key, item] : v.members)
         if (key != "dtype" && key != "shape" && key != "data_offsets")
-            fail(where, ": unknown field \"", key, "\"");
+            fail(where, ": unknown field ", quoted(key));
 
     TensorInfo t;
     t.name = name;
     const JsonValue& dtype = member(v, "dtype", where);
     if (!dtype.is_string()) fail(where, ": dtype must be a string, got ", json_kind_name(dtype.kind));
     if (!parse_dtype(dtype.text, &t.dtype))
-        fail(where, ": unsupported dtype '", dtype.text,
-             "' (safetensors dtypes gptwalk reads: F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, "
+        fail(where, ": unsupported dtype ", quoted(dtype.text),
+             " (safetensors dtypes gptwalk reads: F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, "
              "U16, U8, BOOL)");
 
     const JsonValue& shape = member(v, "shape", where);
@@ -162,7 +166,7 @@ SafetensorsIndex parse_safetensors(const uint8_t* p, uint64_t size, const std::s
             if (!v.is_object()) fail(path, ": __metadata__ must be an object of strings");
             for (const auto& [key, value] : v.members) {
                 if (!value.is_string())
-                    fail(path, ": __metadata__ value for \"", key, "\" must be a string, got ",
+                    fail(path, ": __metadata__ value for ", quoted(key), " must be a string, got ",
                          json_kind_name(value.kind));
                 index.metadata[key] = value.text;
             }

@@ -41,6 +41,18 @@ int argmax(const float* x, int64_t n) {
     return best;
 }
 
+void require_finite_logits(const float* logits, int64_t V, const std::string& where) {
+    int64_t bad = 0, first = -1;
+    for (int64_t i = 0; i < V; i++)
+        if (!std::isfinite(logits[i])) bad++, first = first < 0 ? i : first;
+    if (bad == 0) return;
+    const float x = logits[first];
+    fail("the logits at ", where, " are not numbers: ", bad, " of ", V, " are NaN or infinite, the first ",
+         std::isnan(x) ? "NaN" : x > 0 ? "+infinity" : "-infinity", " at id ", first,
+         " (weights that are NaN or infinite, or products that overflow float32; "
+         "`gptwalk inspect --check` scans the weights)");
+}
+
 // Step 1: the repetition penalty makes every seen token less likely, whatever its sign.
 static std::vector<float> penalised(const SamplerConfig& c, const float* logits, int64_t V,
                                     const std::vector<int>& history) {
@@ -57,11 +69,7 @@ static std::vector<float> penalised(const SamplerConfig& c, const float* logits,
 
 std::vector<Candidate> sampling_distribution(const SamplerConfig& c, const float* logits,
                                              int64_t V, const std::vector<int>& history) {
-    // NaN logits have no order: any "choice" would be an arbitrary id, a silent wrong answer.
-    for (int64_t i = 0; i < V; i++)
-        if (std::isnan(logits[i]))
-            fail("the model produced NaN logits (first at id ", i,
-                 "): its weights are not all finite; run `gptwalk inspect --check`");
+    require_finite_logits(logits, V, "the sampler's input");  // generate() has named the step already
     std::vector<float> z = penalised(c, logits, V, history);
     if (c.greedy || c.temperature == 0.0f) return {Candidate{argmax(z.data(), V), 1.0f}};
 
@@ -107,6 +115,13 @@ std::vector<Candidate> sampling_distribution(const SamplerConfig& c, const float
 }
 
 int sample(Sampler& s, const float* logits, int64_t V, const std::vector<int>& history) {
+    if (!s.replay.empty()) {
+        if (s.replayed >= s.replay.size())
+            fail("the sampler replays a path of ", s.replay.size(), " tokens, and all were used");
+        const int id = s.replay[s.replayed++];
+        if (id < 0 || id >= V) fail("the replayed path holds token id ", id, ", outside [0, ", V, ")");
+        return id;
+    }
     std::vector<Candidate> cand = sampling_distribution(s.config, logits, V, history);
     if (cand.size() == 1) return cand[0].id;  // greedy draws nothing: the seed's stream is untouched
     double u = s.rng.next_double(), acc = 0;

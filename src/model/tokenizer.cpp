@@ -7,11 +7,13 @@
 #include "model/tokenizer.h"
 
 #include <algorithm>  // std::min
+#include <functional>  // std::greater
 #include <ostream>
+#include <queue>       // std::priority_queue
 #include <utility>
 
 #include "core/error.h"
-#include "core/json.h"              // parse_json, json_quote, json_kind_name
+#include "core/json.h"              // parse_json, quoted, json_kind_name
 #include "core/mapped_file.h"       // read_file, file_exists
 #include "model/unicode_classes.h"  // utf8_char, char_class
 
@@ -166,16 +168,17 @@ std::string byte_to_unicode(uint8_t b) {
 
 bool Tokenizer::present(const std::string& dir) {
     for (const auto& names : kFilePairs)
-        if (file_exists(dir + "/" + names[0]) && file_exists(dir + "/" + names[1])) return true;
+        for (const char* name : names)
+            if (file_exists(dir + "/" + name)) return true;
     return false;
 }
 
 Tokenizer::Tokenizer(const std::string& dir) {
     for (const auto& names : kFilePairs) {
         const std::string vocab = dir + "/" + names[0], merges = dir + "/" + names[1];
-        if (file_exists(vocab) && file_exists(merges)) {
-            load_vocab(vocab);
-            load_merges(merges, vocab);
+        if (file_exists(vocab) && file_exists(merges)) {  // read_file refuses what is not a regular file
+            load_vocab(read_file(vocab), vocab);
+            load_merges(read_file(merges), merges, vocab);
             return;
         }
     }
@@ -186,10 +189,24 @@ Tokenizer::Tokenizer(const std::string& dir) {
     fail(dir, ": no tokenizer files (expected vocab.json + merges.txt, or encoder.json + vocab.bpe)");
 }
 
+Tokenizer Tokenizer::from_text(const std::string& vocab_json, const std::string& merges_txt,
+                               const std::string& vocab_source, const std::string& merges_source) {
+    Tokenizer t;
+    t.load_vocab(vocab_json, vocab_source);
+    t.load_merges(merges_txt, merges_source, vocab_source);
+    return t;
+}
+
+void require_vocabulary_fits(const Tokenizer& tok, int64_t vocab_size, const std::string& model_dir) {
+    if (tok.vocab_size() > vocab_size)
+        fail(model_dir, ": the tokenizer files have ", tok.vocab_size(), " tokens but config.json says vocab_size=",
+             vocab_size, ": they belong to another model (ids past ", vocab_size - 1, " have no row in wte.weight)");
+}
+
 // {"token written in the byte alphabet": id, ...}, with ids exactly 0..V-1.
-void Tokenizer::load_vocab(const std::string& path) {
+void Tokenizer::load_vocab(const std::string& text, const std::string& path) {
     const ByteAlphabet alphabet = make_byte_alphabet();
-    const JsonValue vocab = parse_json(read_file(path), path);
+    const JsonValue vocab = parse_json(text, path);
     if (!vocab.is_object() || vocab.members.empty())
         fail(path, ": expected a non-empty JSON object {token: id}, got ",
              vocab.is_object() ? "{}" : json_kind_name(vocab.kind));
@@ -198,7 +215,7 @@ void Tokenizer::load_vocab(const std::string& path) {
     std::vector<bool> seen(size_t(V), false);
     for (const auto& [token_text, value] : vocab.members) {
         const std::string& token = token_text;  // (a lambda cannot capture a structured binding)
-        const auto bad = [&](const auto&... what) { fail(path, ": token ", json_quote(token), ": ", what...); };
+        const auto bad = [&](const auto&... what) { fail(path, ": token ", quoted(token), ": ", what...); };
         if (!value.is_number() || !value.is_integer)
             bad("id must be an integer, got ", json_kind_name(value.kind));
         if (value.integer < 0 || value.integer >= V)
@@ -213,7 +230,7 @@ void Tokenizer::load_vocab(const std::string& path) {
     for (int b = 0; b < 256; ++b) {
         const int id = token_id(std::string(1, char(b)));
         if (id < 0)
-            fail(path, ": no token for byte ", b, " (", json_quote(byte_to_unicode(uint8_t(b))),
+            fail(path, ": no token for byte ", b, " (", quoted(byte_to_unicode(uint8_t(b))),
                  "); every byte needs one");
         byte_token_[b] = id;
     }
@@ -221,9 +238,8 @@ void Tokenizer::load_vocab(const std::string& path) {
 }
 
 // An optional "#version" first line, then one merge "left right" per line; rank = order.
-void Tokenizer::load_merges(const std::string& path, const std::string& vocab_path) {
+void Tokenizer::load_merges(const std::string& text, const std::string& path, const std::string& vocab_path) {
     const ByteAlphabet alphabet = make_byte_alphabet();
-    const std::string text = read_file(path);
     size_t bad = 0;
     if (!is_valid_utf8(text, &bad)) fail(path, ": not valid UTF-8 (byte offset ", bad, ")");
     std::string bytes[2];
@@ -237,19 +253,19 @@ void Tokenizer::load_merges(const std::string& path, const std::string& vocab_pa
         if (line.empty() || (line_no == 1 && line.substr(0, 8) == "#version")) continue;
         const size_t sp = line.find(' ');
         if (sp == 0 || sp == line.npos || sp + 1 == line.size() || line.find(' ', sp + 1) != line.npos)
-            bad_line("expected two tokens separated by one space, got \"", line, "\"");
+            bad_line("expected two tokens separated by one space, got ", quoted(line));
         const std::string_view parts[2] = {line.substr(0, sp), line.substr(sp + 1)};
         int ids[2];
         for (int k = 0; k < 2; ++k) {
             ids[k] = unmap_token(parts[k], alphabet, &bytes[k]) ? token_id(bytes[k]) : -1;
-            if (ids[k] < 0) bad_line("unknown token \"", parts[k], "\" (not in ", vocab_path, ")");
+            if (ids[k] < 0) bad_line("unknown token ", quoted(parts[k]), " (not in ", vocab_path, ")");
         }
         const int merged = token_id(bytes[0] + bytes[1]);
         if (merged < 0)
-            bad_line("merging \"", parts[0], "\" and \"", parts[1], "\" gives a token that is not in ",
+            bad_line("merging ", quoted(parts[0]), " and ", quoted(parts[1]), " gives a token that is not in ",
                      vocab_path);
         if (!merges_.emplace(pair_key(ids[0], ids[1]), Merge{int(merges_.size()), merged}).second)
-            bad_line("the merge \"", line, "\" is listed twice");
+            bad_line("the merge ", quoted(line), " is listed twice");
     }
 }
 
@@ -258,38 +274,74 @@ void Tokenizer::load_merges(const std::string& path, const std::string& vocab_pa
 // Byte-pair merging of one piece, in place. Repeatedly: find the adjacent pair with the
 // lowest rank; join every occurrence of it, left to right ("aaa" with "a a" -> "aa" "a");
 // stop when no adjacent pair is a merge. Each round is one MergeStep (when steps != nullptr).
-// Cost: rounds x length: fine for words, but a 200 KB run of random letters takes ~30 s.
-void Tokenizer::merge_piece(std::vector<int>* symbols, std::vector<MergeStep>* steps) const {
+//
+// Said that way, each round rescans the whole piece: rounds x length, hours for a 1 MB run
+// of letters. So the pieces are a linked list, and every adjacent pair that is a merge waits
+// in a heap ordered by (rank, position): the top is the round's pair at its leftmost place,
+// and a round takes every entry of its rank, left to right. A join changes only its two
+// neighbouring pairs, which are looked up and queued after the round ends (as the scan would
+// meet them in the next one); entries a join has broken are skipped when they come up. At
+// most length - 1 + 2 x joins pairs are queued, so the cost is near-linear: n log n.
+void Tokenizer::merge_piece(std::vector<int>* symbols, std::vector<MergeStep>* steps, MergeCounts* counts) const {
     std::vector<int>& sym = *symbols;
-    while (sym.size() > 1) {
-        const Merge* best = nullptr;
-        int left = 0, right = 0;
-        for (size_t i = 0; i + 1 < sym.size(); ++i) {
-            const auto it = merges_.find(pair_key(sym[i], sym[i + 1]));
-            if (it != merges_.end() && (!best || it->second.rank < best->rank))
-                best = &it->second, left = sym[i], right = sym[i + 1];
+    const int n = int(sym.size());
+    if (n < 2) return;
+    std::vector<int> before(static_cast<size_t>(n)), after(static_cast<size_t>(n));  // the list: -1 ends it
+    for (int i = 0; i < n; ++i) before[size_t(i)] = i - 1, after[size_t(i)] = i + 1 < n ? i + 1 : -1;
+    struct Pair {
+        int rank, at, left, right, merged;  // the pair of parts at and after[at], when queued
+        bool operator>(const Pair& o) const { return rank != o.rank ? rank > o.rank : at > o.at; }
+    };
+    std::priority_queue<Pair, std::vector<Pair>, std::greater<Pair>> heap;
+    std::vector<Pair> found;  // pairs made by this round's joins, queued when it ends
+    const auto look_up = [&](int at, std::vector<Pair>* into) {
+        if (at < 0 || after[size_t(at)] < 0) return;
+        const int l = sym[size_t(at)], r = sym[size_t(after[size_t(at)])];
+        if (counts) counts->lookups++;
+        const auto it = merges_.find(pair_key(l, r));
+        if (it != merges_.end()) into->push_back(Pair{it->second.rank, at, l, r, it->second.merged});
+    };
+    for (int i = 0; i + 1 < n; ++i) look_up(i, &found);
+    for (const Pair& p : found) heap.push(p);
+    while (!heap.empty()) {
+        const Pair round = heap.top();
+        found.clear();
+        int64_t joined = 0;
+        while (!heap.empty() && heap.top().rank == round.rank) {
+            const Pair p = heap.top();
+            heap.pop();
+            const int right = after[size_t(p.at)];
+            if (sym[size_t(p.at)] != p.left || right < 0 || sym[size_t(right)] != p.right) continue;  // broken
+            sym[size_t(p.at)] = p.merged;  // join: `at` takes the pair, `right` leaves the list
+            after[size_t(p.at)] = after[size_t(right)];
+            if (after[size_t(right)] >= 0) before[size_t(after[size_t(right)])] = p.at;
+            sym[size_t(right)] = -1;
+            joined++;
+            look_up(before[size_t(p.at)], &found);
+            look_up(p.at, &found);
         }
-        if (!best) break;
-        size_t out = 0;
-        for (size_t i = 0; i < sym.size(); ++out) {
-            const bool join = i + 1 < sym.size() && sym[i] == left && sym[i + 1] == right;
-            sym[out] = join ? best->merged : sym[i];
-            i += join ? 2 : 1;
+        for (const Pair& p : found) heap.push(p);
+        if (counts) counts->merges += joined;
+        if (steps && joined > 0) {  // (a round whose every entry was broken never happened)
+            std::vector<int> now;
+            for (int i = 0; i >= 0; i = after[size_t(i)]) now.push_back(sym[size_t(i)]);
+            steps->push_back(MergeStep{round.left, round.right, round.merged, round.rank, now});
         }
-        sym.resize(out);
-        if (steps) steps->push_back(MergeStep{left, right, best->merged, best->rank, sym});
     }
+    int out = 0;
+    for (int i = 0; i >= 0; i = after[size_t(i)]) sym[size_t(out++)] = sym[size_t(i)];
+    sym.resize(size_t(out));
 }
 
 // ---- encode / decode ------------------------------------------------------------------
 
-std::vector<int> Tokenizer::encode(std::string_view text) const {
+std::vector<int> Tokenizer::encode(std::string_view text, size_t max_tokens, MergeCounts* counts) const {
     std::vector<int> ids, symbols;
-    for (size_t start = 0, end = 0; start < text.size(); start = end) {
+    for (size_t start = 0, end = 0; start < text.size() && ids.size() <= max_tokens; start = end) {
         end = pretoken_end(text, start);
         symbols.clear();
         for (size_t i = start; i < end; ++i) symbols.push_back(byte_token_[uint8_t(text[i])]);
-        merge_piece(&symbols, nullptr);
+        merge_piece(&symbols, nullptr, counts);
         ids.insert(ids.end(), symbols.begin(), symbols.end());
     }
     return ids;
@@ -305,7 +357,7 @@ EncodeWork Tokenizer::encode_show_work(std::string_view text) const {
             p.initial.push_back(byte_token_[uint8_t(c)]);
         }
         p.ids = p.initial;
-        merge_piece(&p.ids, &p.merges);
+        merge_piece(&p.ids, &p.merges, nullptr);
         work.ids.insert(work.ids.end(), p.ids.begin(), p.ids.end());
         work.pretokens.push_back(std::move(p));
     }

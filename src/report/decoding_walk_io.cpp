@@ -6,6 +6,7 @@
 #include "core/error.h"  // cat
 #include "model/tokenizer.h"
 #include "report/json_writer.h"
+#include "report/neighbours_io.h"  // neighbour_list_json
 #include "report/text.h"
 
 namespace gw {
@@ -39,7 +40,8 @@ void print_decoding_header(std::FILE* out, const DecodingWalk& w, const Tokenize
                  (long long)w.V);
     std::fprintf(out, "prompt:       \"%s\" (%zu tokens)\n", one_line(ids_text(tok, w.prompt)).c_str(),
                  w.prompt.size());
-    std::fprintf(out, "sampler:      %s\n", sampler_text(w.sampler).c_str());
+    std::fprintf(out, "sampler:      %s%s\n", sampler_text(w.sampler).c_str(),
+                 w.replayed ? " (the path was given and replayed, not drawn)" : "");
     std::fprintf(out, "continuation: \"%s\" (%zu tokens; stopped: %s)\n",
                  one_line(ids_text(tok, w.generated())).c_str(), w.steps.size(), stop_reason_text(w.stop));
 }
@@ -115,15 +117,6 @@ void print_decoding_section(std::FILE* out, const DecodingWalk& w, const Tokeniz
 
 // ------------------------------------------------------------------ JSON
 
-static std::string neighbours_json(const std::vector<Neighbour>& list, const Tokenizer* tok) {
-    std::vector<std::string> items;
-    for (const Neighbour& n : list)
-        items.push_back(json::object({json::field("id", json::num(n.id)), json::field("text", json::str(token_label(tok, n.id))),
-                                      json::field("dot", json::num(n.dot)), json::field("cosine", json::num(n.cosine)),
-                                      json::field("norm", json::num(n.norm))}));
-    return json::array(items);
-}
-
 static std::string step_json(const WalkStep& s, const Tokenizer* tok) {
     std::vector<std::string> top;
     for (const WalkCandidate& k : s.top)
@@ -145,8 +138,8 @@ static std::string step_json(const WalkStep& s, const Tokenizer* tok) {
                          json::field("cos_context_chosen", json::num(s.cos_context_chosen)),
                          json::field("cos_context_prev", json::num(s.cos_context_prev)),
                          json::field("top", json::array(top)),
-                         json::field("nearest_by_dot", neighbours_json(s.near.by_dot, tok)),
-                         json::field("nearest_by_cosine", neighbours_json(s.near.by_cosine, tok)),
+                         json::field("nearest_by_dot", neighbour_list_json(s.near.by_dot, tok)),
+                         json::field("nearest_by_cosine", neighbour_list_json(s.near.by_cosine, tok)),
                          json::field("nearest_shared", json::num(s.near.overlap))});
 }
 
@@ -169,9 +162,10 @@ std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, cons
         json::field("prompt_text", json::str(one_line(ids_text(tok, w.prompt)))),
         json::field("generated_ids", json::numbers(w.generated())),
         json::field("generated_text", is_valid_utf8(generated) ? json::str(generated) : json::null()),
-        json::field("sampler", sampler_json(w.sampler)), json::field("top_k", json::num(w.top_k)),
+        json::field("sampler", sampler_json(w.sampler)), json::field("replayed", json::boolean(w.replayed)),
+        json::field("top_k", json::num(w.top_k)),
         json::field("stop", json::str(stop_reason_text(w.stop))),
-        json::field("steps", json::lines(steps)), json::field("prior_top", neighbours_json(w.prior_top, tok)),
+        json::field("steps", json::lines(steps)), json::field("prior_top", neighbour_list_json(w.prior_top, tok)),
         json::field("wte_checksum_before", json::str(hex64(w.wte_checksum_before))),
         json::field("wte_checksum_after", json::str(hex64(w.wte_checksum_after))),
         json::field("max_split_error", json::num(w.max_split_error)),
@@ -184,6 +178,7 @@ std::string decoding_walk_json(const DecodingWalk& w, const Tokenizer* tok, cons
             {"prob_model", "softmax(logits)[token], temperature 1, no filtering"},
             {"prob_sampling", "probability of the token under the distribution the sampler drew from (penalty, temperature, top-k/top-p/min-p, renormalised); 1 under greedy"},
             {"path_log_prob", "running sum of ln prob_sampling, nats"},
+            {"replayed", "true when the path was given and walked (DecodingWalkOptions::replay), not drawn; prob_sampling is then the chance the sampler would have drawn each token"},
             {"path_log_prob_model", "running sum of ln prob_model, nats"},
             {"logit_split", "logit = content + prior, content = e_v.(gamma*xhat_t), prior = e_v.beta of ln_f; xhat_t from the traced final residual (our formalisation)"},
             {"nearest", "token vectors ranked by dot product and by cosine with c_t, in double precision (the comparison is ours)"},

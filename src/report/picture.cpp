@@ -263,32 +263,63 @@ bool overlaps(const Box& a, const Box& b) {
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-// Point labels, drawn after the lines so that none crosses them. Each goes beside its
-// point (up-right, up-left, down-right or down-left, the first that stays inside the plot
-// and clear of the labels already placed); one with no free spot is left out, since text
-// on text is unreadable.
-void draw_point_labels(Image& img, const Chart& chart, const ChartLayout& L) {
-    const double ls = canvas::kLabelScale, text_h = canvas::text_height(ls), gap = 6;
+// Where point labels go; render_chart draws their leader lines under the data and their text
+// over it. Each label goes beside its point, at the first of eight spots round it (right,
+// left, above, below, then the four corners; then the same two steps further out, joined to
+// the point by a thin leader line) that stays inside the plot, keeps 3 pixels from every
+// label already placed, and covers no point's marker. A label with no such spot is left
+// out: text on text, or text over the dots it names, is unreadable, and in a crowd of
+// points a few clear labels say more than many tangled ones.
+struct PlacedLabels {
+    struct Label {
+        double x, y;  // top left of the text
+        std::string text;
+    };
+    std::vector<Label> labels;
+    std::vector<Box> leaders;  // (x0, y0) the point, (x1, y1) the label's nearest edge
+};
+
+PlacedLabels place_point_labels(const Chart& chart, const ChartLayout& L) {
+    const double ls = canvas::kLabelScale, text_h = canvas::text_height(ls), clear = 3;
     const Box& p = L.plot;
-    std::vector<Box> placed;
+    std::vector<Box> taken;  // placed labels (grown by the gap) and every marker's square
+    for (const Series& s : chart.series) {
+        if (!(s.markers || !s.line)) continue;
+        for (size_t j = 0; j < s.x.size(); j++)
+            if (finite_point(s, j)) {
+                const double x = L.px(s.x[j]), y = L.py(s.y[j]), r = kMarkerRadius + 1;
+                taken.push_back({x - r, y - r, x + r, y + r});
+            }
+    }
+    PlacedLabels out;
     for (const Series& s : chart.series)
         for (size_t j = 0; j < s.point_labels.size(); j++) {
             if (!finite_point(s, j) || s.point_labels[j].empty()) continue;
             std::string text = canvas::fit_text(s.point_labels[j], ls, p.width() / 3);
-            double w = canvas::text_width(text, ls);
-            double x = L.px(s.x[j]), y = L.py(s.y[j]);
-            const double spots[4][2] = {{x + gap, y - gap - text_h}, {x - gap - w, y - gap - text_h},
-                                        {x + gap, y + gap}, {x - gap - w, y + gap}};
-            for (const auto& spot : spots) {
-                Box b{spot[0] - 1, spot[1] - 1, spot[0] + w + 1, spot[1] + text_h + 1};
-                if (b.x0 < p.x0 || b.x1 > p.x1 || b.y0 < p.y0 || b.y1 > p.y1) continue;
-                if (std::any_of(placed.begin(), placed.end(), [&](const Box& o) { return overlaps(b, o); }))
-                    continue;
-                canvas::draw_text_halo(img, spot[0], spot[1], text, ls, canvas::kTickInk);
-                placed.push_back(b);
-                break;
+            const double w = canvas::text_width(text, ls), x = L.px(s.x[j]), y = L.py(s.y[j]);
+            for (double gap : {kMarkerRadius + 3, kMarkerRadius + 12, kMarkerRadius + 24}) {
+                const double spots[8][2] = {
+                    {x + gap, y - text_h / 2}, {x - gap - w, y - text_h / 2},   // right, left
+                    {x - w / 2, y - gap - text_h}, {x - w / 2, y + gap},        // above, below
+                    {x + gap, y - gap - text_h}, {x - gap - w, y - gap - text_h},
+                    {x + gap, y + gap}, {x - gap - w, y + gap}};
+                bool placed = false;
+                for (const auto& spot : spots) {
+                    Box b{spot[0] - 1, spot[1] - 1, spot[0] + w + 1, spot[1] + text_h + 1};
+                    if (b.x0 < p.x0 || b.x1 > p.x1 || b.y0 < p.y0 || b.y1 > p.y1) continue;
+                    if (std::any_of(taken.begin(), taken.end(), [&](const Box& o) { return overlaps(b, o); }))
+                        continue;
+                    if (gap > kMarkerRadius + 3)  // a label set apart: a thin leader to its point
+                        out.leaders.push_back({x, y, std::clamp(x, b.x0, b.x1), std::clamp(y, b.y0, b.y1)});
+                    out.labels.push_back({spot[0], spot[1], text});
+                    taken.push_back({b.x0 - clear, b.y0 - clear, b.x1 + clear, b.y1 + clear});
+                    placed = true;
+                    break;
+                }
+                if (placed) break;
             }
         }
+    return out;
 }
 
 }  // namespace
@@ -305,6 +336,10 @@ Image render_chart(const Chart& chart, int width, int height) {
     Image img = canvas::blank(width, height);
     ChartLayout L = layout_chart(chart, width, height);
     draw_grid(img, L);
+    // Point labels are placed first, so that their leader lines go under the data and the
+    // text over it.
+    const PlacedLabels placed = place_point_labels(chart, L);
+    for (const Box& l : placed.leaders) canvas::draw_line(img, l.x0, l.y0, l.x1, l.y1, 1, canvas::kTickInk, L.plot);
     for (size_t i = 0; i < chart.series.size(); i++) {
         const Series& s = chart.series[i];
         Rgb c = series_colour(i);
@@ -320,7 +355,8 @@ Image render_chart(const Chart& chart, int width, int height) {
                 canvas::fill_circle(img, L.px(s.x[j]), L.py(s.y[j]), kMarkerRadius, c, L.plot);
         }
     }
-    draw_point_labels(img, chart, L);
+    for (const PlacedLabels::Label& l : placed.labels)
+        canvas::draw_text_halo(img, l.x, l.y, l.text, canvas::kLabelScale, canvas::kTickInk);
     draw_axes(img, chart, L);
     if (L.legend_width > 0) draw_legend(img, chart, L);
     if (!chart.title.empty()) canvas::draw_title(img, kPad, chart.title);

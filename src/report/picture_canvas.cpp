@@ -164,7 +164,7 @@ namespace {
 // 16 bytes each: x, y, z floats and 4 colour bytes). Calls fn(u0, v0, u1, v1) per quad,
 // in font units, with u to the right and v down from the top of the capitals.
 template <typename Fn>
-void for_each_quad(const std::string& drawable_text, Fn fn) {
+void for_each_stb_quad(const std::string& drawable_text, double u_offset, Fn fn) {
     if (drawable_text.empty()) return;
     std::string s = drawable_text;
     const int kMaxQuadsPerChar = 16;  // the busiest glyphs ('@', 'X', '#') use about 11
@@ -172,7 +172,27 @@ void for_each_quad(const std::string& drawable_text, Fn fn) {
     int quads = stb_easy_font_print(0, 0, &s[0], nullptr, buf.data(), int(buf.size() * 4));
     for (int q = 0; q < quads; q++) {
         const float* v = &buf[size_t(q) * 16];  // vertex 0 at v[0..1], vertex 2 at v[8..9]
-        fn(double(v[0]), double(v[1]), double(v[8]), double(v[9]));
+        fn(u_offset + double(v[0]), double(v[1]), u_offset + double(v[8]), double(v[9]));
+    }
+}
+
+// The quads of a line of text. stb_easy_font draws '|' exactly as 'l' (one bar from the top
+// of the capitals to the baseline), so "|h|" would read "lhl"; ours reaches one unit above
+// the capitals and below the baseline, in the same advance (3 units), so widths are unchanged.
+template <typename Fn>
+void for_each_quad(const std::string& drawable_text, Fn fn) {
+    double u = 0;  // the advance of the text before the current segment
+    size_t start = 0;
+    for (size_t i = 0; i <= drawable_text.size(); i++) {
+        if (i < drawable_text.size() && drawable_text[i] != '|') continue;
+        std::string segment = drawable_text.substr(start, i - start);
+        for_each_stb_quad(segment, u, fn);
+        if (!segment.empty()) u += stb_easy_font_width(&segment[0]);
+        if (i < drawable_text.size()) {
+            fn(u, -1, u + 1, 8);
+            u += 3;
+        }
+        start = i + 1;
     }
 }
 

@@ -73,7 +73,7 @@ static void split_logits(DecodingWalk* walk, const Checkpoint& m, const VectorTa
     for (int64_t t = 0; t + 1 < S; t++) seq.push_back(walk->steps[size_t(t)].token);
     const int64_t T = int64_t(seq.size());
 
-    RunState state = make_run_state(m.config, T);
+    RunState state = make_run_state(m.config, T, 1, T);  // one call: its T positions are all it holds
     Trace trace;
     ForwardOptions fwd;
     fwd.isa = isa;
@@ -143,14 +143,16 @@ DecodingWalk run_decoding_walk(const Checkpoint& m, const std::vector<int>& prom
     walk.V = V;
     walk.top_k = opts.top_k;
     walk.sampler = sampler;
+    walk.replayed = !opts.replay.empty();
     walk.wte_checksum_before = wte_checksum(m);
     const VectorTable table = make_vector_table(m.w.wte);
 
     GenerateOptions g;
-    g.max_new_tokens = opts.max_new_tokens;
+    g.max_new_tokens = walk.replayed ? int64_t(opts.replay.size()) : opts.max_new_tokens;
     g.eot_id = opts.eot_id;
     g.isa = opts.isa;
     Sampler s(sampler);
+    s.replay = opts.replay;  // generate() then takes these tokens; measure_step is the same
     double path = 0, path_model = 0;
     GenerateResult r = generate(m, s, prompt, g, [&](const StepInfo& info) {
         WalkStep w = measure_step(info, sampler, table, opts.top_k);
@@ -240,12 +242,14 @@ std::vector<StrategyRun> compare_decoding(const Checkpoint& m, const std::vector
 static void expand(TreeNode* node, std::vector<int>* prefix, int64_t levels_left, const Checkpoint& m,
                    int64_t B, Isa isa, int64_t* calls) {
     const int64_t V = m.config.vocab_size;
-    RunState state = make_run_state(m.config, int64_t(prefix->size()));
+    RunState state = make_run_state(m.config, int64_t(prefix->size()), 1, int64_t(prefix->size()));
     std::vector<float> logits(static_cast<size_t>(V));
     ForwardOptions fwd;
     fwd.isa = isa;
     forward(logits.data(), m, state, prefix->data(), int64_t(prefix->size()), fwd);
     (*calls)++;
+    require_finite_logits(logits.data(), V, cat("position ", prefix->size() - 1, " of the tree (", levels_left,
+                                                " levels left)"));
     std::vector<double> p = softmax_probs(logits.data(), V);
     for (int id : top_k_indices(logits.data(), V, B)) {
         TreeNode child;

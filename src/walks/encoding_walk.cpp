@@ -44,7 +44,7 @@ void logit_lens(float* logits, const Checkpoint& m, const float* h, int64_t rows
 
 Trace traced_forward(const Checkpoint& m, const std::vector<int>& ids, Isa isa) {
     Trace tr;
-    RunState s = make_run_state(m.config, int64_t(ids.size()));
+    RunState s = make_run_state(m.config, int64_t(ids.size()), 1, int64_t(ids.size()));
     std::vector<float> logits(static_cast<size_t>(m.config.vocab_size));
     ForwardOptions o;
     o.isa = isa;
@@ -237,6 +237,9 @@ EncodingWalk encoding_walk(const Checkpoint& m, const std::vector<int>& ids, int
 int nearest_token(const Checkpoint& m, int id) {
     const int64_t C = m.config.n_embd, V = m.config.vocab_size;
     if (id < 0 || id >= V) fail("nearest_token: id ", id, " is outside the vocabulary (0..", V - 1, ")");
+    if (V < 2)
+        fail("perturbation: the vocabulary has one token (vocab_size=", V,
+             "), so there is no other token to swap in (--perturb, --perturb-id)");
     const AsF32 wte(m.w.wte);  // (V, C)
     const float* e = wte.row(id);
     int best = id == 0 ? 1 : 0;

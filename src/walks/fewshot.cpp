@@ -85,6 +85,7 @@ FewshotWalk run_fewshot(const Checkpoint& m, const Tokenizer& tok, const Fewshot
     if (!task.separator.empty() && std::isspace(static_cast<unsigned char>(task.separator.back())))
         throw UsageError(cat("fewshot: the separator '", task.separator,
                              "' must not end with white space (the answer token carries its own space)"));
+    require_vocabulary_fits(tok, V, m.dir);  // the answer's id indexes wte
     FewshotWalk walk;
     walk.task = task;
     walk.C = C;
@@ -101,10 +102,12 @@ FewshotWalk run_fewshot(const Checkpoint& m, const Tokenizer& tok, const Fewshot
             fail("fewshot: the prompt with ", k, " examples has ", s.prompt.size(),
                  " tokens, more than the context of ", m.config.n_positions);
         // A fresh state per prompt: nothing carries over from one k to the next.
-        RunState state = make_run_state(m.config, int64_t(s.prompt.size()));
+        RunState state = make_run_state(m.config, int64_t(s.prompt.size()), 1, int64_t(s.prompt.size()));
         ForwardOptions fwd;
         fwd.isa = isa;
         forward(logits.data(), m, state, s.prompt.data(), int64_t(s.prompt.size()), fwd);
+        require_finite_logits(logits.data(), V, cat("position ", s.prompt.size() - 1, " of the few-shot prompt with ",
+                                                    k, " examples"));
         const float* c = last_context(state);
         std::vector<float> e(static_cast<size_t>(C));  // the answer's token vector
         read_row_f32(e.data(), m.w.wte, s.answer);
