@@ -87,12 +87,26 @@ TEST_CASE("run_bench on a small F32 checkpoint: every number present and consist
     }
 }
 
-TEST_CASE("run_bench: a widened (BF16) checkpoint is reported as copied, not mapped") {
+TEST_CASE("run_bench: BF16 matrices are used in place; converted ones are reported as made") {
     BenchOptions o = small_options();
     o.prompt_tokens = 4;
     o.repeats = 1;
     BenchResult r = run_bench("tests/fixtures/forward/bf16_oddheads", o);
-    CHECK_FALSE(r.weights_mapped);
+    CHECK(r.weights_mapped);
+    CHECK(r.weights_type == WType::BF16);
+    for (WType t : {WType::F32, WType::F16, WType::Q8}) {
+        CAPTURE(wtype_name(t));
+        o.load.weights = t;
+        r = run_bench("tests/fixtures/forward/bf16_oddheads", o);
+        CHECK_FALSE(r.weights_mapped);
+        CHECK(r.weights_type == t);
+        // The bytes a step reads shrink with the type: matrices at 4, 2 or 1.0625 bytes.
+        const Config& c = r.config;
+        CHECK(r.decode_step_bytes > 0);
+        double mean = 0;
+        for (int64_t k = 0; k < o.gen_tokens; k++) mean += decode_bytes(c, o.prompt_tokens + k, t);
+        CHECK(r.decode_step_bytes == doctest::Approx(mean / double(o.gen_tokens)).epsilon(1e-12));
+    }
 }
 
 TEST_CASE("run_bench refuses options it cannot honour") {

@@ -30,7 +30,7 @@ static int count_lines(const std::string& s) {
 TEST_CASE("help: top level and every command") {
     std::string out;
     CHECK(gptwalk("--help", &out) == 0);
-    for (const char* cmd : {"generate", "tokenize", "logits", "inspect", "kernels"}) {
+    for (const char* cmd : {"generate", "tokenize", "logits", "inspect", "kernels", "bench", "fidelity"}) {
         CAPTURE(cmd);
         CHECK(out.find(cmd) != std::string::npos);
         std::string h;
@@ -75,6 +75,10 @@ TEST_CASE("usage errors exit 2 with one line") {
         {"tokenize", "exactly one of --text or --file"},
         {"walk", "'walk' needs a subcommand: "},
         {"walk stroll", "unknown walk subcommand 'stroll': choose "},
+        {"generate --prompt hi --weights int4", "unknown weight type 'int4': choose f32, bf16, f16 or q8"},
+        {"walk decode --prompt hi --weights", "--weights needs a value"},
+        {"fidelity --types bf16,q7", "unknown weight type 'q7'"},
+        {"fidelity --gen-tokens 0", "--gen-tokens must be between 1 and"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.args);
@@ -170,6 +174,47 @@ TEST_CASE("tokenize on the shipped tokenizer: ids-only and --file reads bytes ex
     REQUIRE(gptwalk("tokenize --text ' Hello world'", &out) == 0);
     CHECK(out.find("18435") != std::string::npos);
     CHECK(out.find("2 tokens from 12 bytes") != std::string::npos);
+}
+
+TEST_CASE("--weights means one thing everywhere: the matrices' type in memory") {
+    std::string a, b;
+    gw::testing::TempDir tmp;
+    // The F16 fixture as stored and as --weights f16: the same numbers, the same ids
+    // (the first line; stderr's timing line follows).
+    const std::string f16 = "tests/fixtures/forward/f16_prefix";
+    REQUIRE(gptwalk("generate --model " + f16 + " --prompt-ids 1,2,3 -n 6 --greedy --print-ids", &a) == 0);
+    REQUIRE(gptwalk("generate --model " + f16 + " --prompt-ids 1,2,3 -n 6 --greedy --print-ids --weights f16", &b) == 0);
+    CHECK(a.substr(0, a.find('\n')) == b.substr(0, b.find('\n')));
+    const std::string logits = "logits --prompt-ids 1,2 --out " + tmp.file("l.npy");
+    for (const char* cmd : {"generate --prompt-ids 1,2 -n 2 --print-ids", logits.c_str(),
+                            "bench --prompt-tokens 2 --gen-tokens 2 --repeats 1", "walk decode --prompt-ids 1,2 -n 2",
+                            "walk encode --prompt-ids 1,2,3"}) {
+        for (const char* w : {"f32", "bf16", "f16", "q8"}) {
+            CAPTURE(std::string(cmd));
+            CAPTURE(std::string(w));
+            std::string out;
+            CHECK(gptwalk(std::string(cmd) + " --model " + f16 + " --weights " + w, &out) == 0);
+        }
+    }
+    std::string out;
+    CHECK(gptwalk("bench --help", &out) == 0);
+    CHECK(out.find("--weights") != std::string::npos);
+}
+
+TEST_CASE("inspect --weights prints each matrix's error against the file; fidelity compares the types") {
+    std::string out;
+    REQUIRE(gptwalk("inspect --model " + kF32 + " --weights q8", &out) == 0);
+    CHECK(out.find("matrices loaded as q8, 0 of 9 used in place") != std::string::npos);
+    CHECK(out.find("h.1.mlp.c_proj.weight") != std::string::npos);
+    CHECK(out.find("/ max |w|") != std::string::npos);
+    REQUIRE(gptwalk("inspect --model " + kF32, &out) == 0);
+    CHECK(out.find("matrices as stored, 9 of 9 used in place") != std::string::npos);
+    REQUIRE(gptwalk("fidelity --model " + kF32 + " --prompt-tokens 4 --gen-tokens 3 --types q8", &out) == 0);
+    CHECK(out.find("f32 ") != std::string::npos);
+    CHECK(out.find("q8 ") != std::string::npos);
+    CHECK(out.find("3 / 3") != std::string::npos);  // F32 reproduces its own greedy tokens
+    REQUIRE(gptwalk("fidelity --model " + kF32 + " --prompt-ids 5,6 --gen-tokens 2 --json", &out) == 0);
+    CHECK(out.find("\"kind\": \"weight_fidelity\"") != std::string::npos);
 }
 
 TEST_CASE("inspect lists every tensor and the parameter count") {

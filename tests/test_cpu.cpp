@@ -80,7 +80,7 @@ TEST_CASE("detection agrees with /proc/cpuinfo") {
         MESSAGE("skipped: no flags line in /proc/cpuinfo");
         return;
     }
-    CHECK(cpu_has(Isa::Avx2) == (flags.count("avx2") && flags.count("fma")));
+    CHECK(cpu_has(Isa::Avx2) == (flags.count("avx2") && flags.count("fma") && flags.count("f16c")));
     CHECK(cpu_has(Isa::Avx512) == bool(flags.count("avx512f")));
 #else
     MESSAGE("skipped: needs Linux on x86-64");

@@ -48,8 +48,9 @@ static DecodingWalkOptions options(int64_t n, int64_t top_k) {
 // The invariants every greedy walk must satisfy.
 static void check_greedy_walk(const DecodingWalk& w, const Checkpoint& m) {
     const int64_t C = m.config.n_embd;
+    const AsF32 wte(m.w.wte);  // (V, C)
     double max_e = 0;  // the longest token vector
-    for (int64_t v = 0; v < m.config.vocab_size; v++) max_e = std::max(max_e, norm(m.w.wte + v * C, C));
+    for (int64_t v = 0; v < m.config.vocab_size; v++) max_e = std::max(max_e, norm(wte.row(v), C));
     double sum_model = 0;
     for (const WalkStep& s : w.steps) {
         CAPTURE(s.step);
@@ -78,7 +79,7 @@ static void check_greedy_walk(const DecodingWalk& w, const Checkpoint& m) {
             // ~170x the worst seen (3.6e-6, logits up to ~20); a wrong split is off by |e . beta| ~ 1.
             CHECK(std::fabs(k.content + k.prior - k.logit) <= 1e-4 * (1 + std::fabs(k.logit)));
             // The prior computed here with the walk's own dot() on the same floats: same bits.
-            CHECK(k.prior == doctest::Approx(dot(m.w.wte + int64_t(k.id) * C, m.w.ln_f_b, C)).epsilon(1e-12));
+            CHECK(k.prior == doctest::Approx(dot(wte.row(k.id), m.w.ln_f_b, C)).epsilon(1e-12));
             // The model's logit is the dot product c_t . e_v of the same floats, in double here and
             // by OpenBLAS in float there: apart by at most float_sum_error(C, sum |c_i e_i|), and
             // sum |c_i e_i| <= |c_t| |e_v|. Ranked separately, the i-th of each list are then within

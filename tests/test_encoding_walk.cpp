@@ -241,12 +241,13 @@ TEST_CASE("perturbation: filters see only their own position, attention aggregat
 TEST_CASE("the nearest token maximises the cosine over all other tokens") {
     auto m = load_checkpoint("tests/fixtures/forward/bf16_oddheads");
     const int64_t C = m->config.n_embd, V = m->config.vocab_size;
+    const AsF32 wte(m->w.wte);  // (V, C)
     for (int id : {0, 5, int(V - 1)}) {
         int n = nearest_token(*m, id);
         CHECK(n != id);
-        double best = cosine(m->w.wte + int64_t(id) * C, m->w.wte + int64_t(n) * C, C);
+        double best = cosine(wte.row(id), wte.row(n), C);
         for (int64_t v = 0; v < V; v++)  // the same cosine() of the same rows: == holds at v = n
-            if (v != id) CHECK(cosine(m->w.wte + int64_t(id) * C, m->w.wte + v * C, C) <= best);
+            if (v != id) CHECK(cosine(wte.row(id), wte.row(v), C) <= best);
     }
 }
 

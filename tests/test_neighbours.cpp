@@ -83,12 +83,14 @@ TEST_CASE("score_rows agrees with vecmath's dot and cosine; a zero query has cos
 TEST_CASE("shipped model: a token's own vector is its nearest by cosine") {
     auto m = load_checkpoint("weights/tiny-gpt2");
     const int64_t V = m->config.vocab_size, C = m->config.n_embd;
-    VectorTable t = make_vector_table(m->w.wte, V, C);
+    VectorTable t = make_vector_table(m->w.wte);
+    CHECK(t.V == V);
+    CHECK(t.C == C);
     const int king = 5822;  // " king" in GPT-2's vocabulary
-    Neighbours n = nearest(t, m->w.wte + int64_t(king) * C, 5);
+    Neighbours n = nearest(t, t.rows + int64_t(king) * C, 5);
     CHECK(n.by_cosine[0].id == king);
     CHECK(n.by_cosine[0].cosine == doctest::Approx(1.0).epsilon(1e-9));  // d / (sqrt d)^2 in double
-    Neighbours others = nearest(t, m->w.wte + int64_t(king) * C, 5, king);
+    Neighbours others = nearest(t, t.rows + int64_t(king) * C, 5, king);
     for (const Neighbour& x : others.by_cosine) CHECK(x.id != king);
     CHECK(others.by_cosine[0].cosine < 1.0 - 1e-3);
 }
@@ -113,7 +115,7 @@ TEST_CASE("checksums: deterministic, and they see a change in any tensor") {
     CHECK(all_weights_checksum(*ma) == all_weights_checksum(*ma2));
     CHECK(wte_checksum(*ma) == wte_checksum(*ma2));
     CHECK(all_weights_checksum(*ma) != all_weights_checksum(*mb));
-    CHECK(wte_checksum(*ma) == checksum_floats(ma->w.wte, 11 * 16));
+    CHECK(wte_checksum(*ma) == checksum_floats(ma->w.wte.f32(), 11 * 16));
     // The combined checksum differs from wte's alone: it covers more than wte.
     CHECK(all_weights_checksum(*ma) != wte_checksum(*ma));
 }

@@ -110,8 +110,9 @@ TEST_CASE("the map: a projection of the 2N unit vectors whose axes carry the fra
         u.push_back(unit(last_context(st)));
         xy.push_back({t.nodes[i].context_xy[0], t.nodes[i].context_xy[1]});
     }
+    const AsF32 wte(m->w.wte);  // (V, C), in whatever type the model holds it
     for (size_t i = 0; i < N; i++) {
-        u.push_back(unit(m->w.wte + int64_t(t.nodes[i].token) * C));
+        u.push_back(unit(wte.row(t.nodes[i].token)));
         xy.push_back({t.nodes[i].token_xy[0], t.nodes[i].token_xy[1]});
     }
     // A PCA map is an orthogonal projection of the centred points: the variance along axis a

@@ -80,9 +80,10 @@ TEST_CASE("parameter-free attention: self-bias >= 0 when rows have equal length,
 static double kernel_entry(const Checkpoint& m, int64_t layer, int64_t h, int64_t i, int64_t j) {
     const int64_t C = m.config.n_embd, HS = C / m.config.n_head, V = m.config.vocab_size;
     const LayerWeights& w = m.w.h[size_t(layer)];
+    const AsF32 wte(m.w.wte), c_attn(w.c_attn_w);  // (V, C), (C, 3C)
     std::vector<double> mean_tok(static_cast<size_t>(C), 0.0);
     for (int64_t v = 0; v < V; v++)
-        for (int64_t c = 0; c < C; c++) mean_tok[size_t(c)] += m.w.wte[v * C + c] / double(V);
+        for (int64_t c = 0; c < C; c++) mean_tok[size_t(c)] += wte.row(v)[c] / double(V);
     auto qk = [&](int64_t pos, int64_t offset) {  // q (offset 0) or k (offset C) of head h at pos
         std::vector<float> x(static_cast<size_t>(C)), n(static_cast<size_t>(C));
         for (int64_t c = 0; c < C; c++) x[size_t(c)] = m.w.wpe[pos * C + c] + float(mean_tok[size_t(c)]);
@@ -91,7 +92,7 @@ static double kernel_entry(const Checkpoint& m, int64_t layer, int64_t h, int64_
         for (int64_t e = 0; e < HS; e++) {
             const int64_t col = offset + h * HS + e;
             double s = w.c_attn_b[col];
-            for (int64_t c = 0; c < C; c++) s += double(n[size_t(c)]) * w.c_attn_w[c * 3 * C + col];
+            for (int64_t c = 0; c < C; c++) s += double(n[size_t(c)]) * c_attn.row(c)[col];
             out[size_t(e)] = s;
         }
         return out;

@@ -66,11 +66,14 @@ void check_has(const std::string& msg, std::initializer_list<std::string> parts)
         CHECK_MESSAGE(msg.find(p) != std::string::npos, ("'" + p + "' not in: " + msg));
 }
 
-// All the loaded weights of a checkpoint, flattened in table order.
+// All the loaded weights of a checkpoint as F32, flattened in table order.
 std::vector<float> all_values(Checkpoint& ck) {
     std::vector<float> out;
-    for (const WeightEntry& e : weight_table(ck.config, ck.w))
-        out.insert(out.end(), *e.dest, *e.dest + e.shape.numel());
+    for (const WeightEntry& e : weight_table(ck.config, ck.w)) {
+        const float* p = e.matrix ? nullptr : *e.f32;
+        AsF32 m = e.matrix ? AsF32(*e.matrix) : AsF32(f32_view(p, {1, e.shape.numel()}));
+        out.insert(out.end(), m.data(), m.data() + e.shape.numel());
+    }
     return out;
 }
 
@@ -92,10 +95,17 @@ TEST_CASE("the weight table: names, shapes, destinations") {
     CHECK(t[12].shape == Shape{32, 8});
     CHECK(t[25].name == "h.1.mlp.c_proj.bias");
     CHECK(t[27].name == "ln_f.bias");
-    CHECK(t[12].dest == &w.h[0].mlp_proj_w);
-    std::set<const float**> dests;
-    for (const WeightEntry& e : t) dests.insert(e.dest);
-    CHECK(dests.size() == t.size());  // every row fills its own pointer
+    CHECK(t[12].matrix == &w.h[0].mlp_proj_w);
+    CHECK(t[13].f32 == &w.h[0].mlp_proj_b);
+    std::set<const void*> dests;
+    int64_t matrices = 0;
+    for (const WeightEntry& e : t) {
+        CHECK((e.matrix == nullptr) != (e.f32 == nullptr));  // exactly one destination
+        dests.insert(e.matrix ? static_cast<const void*>(e.matrix) : static_cast<const void*>(e.f32));
+        matrices += e.matrix != nullptr;
+    }
+    CHECK(dests.size() == t.size());  // every row fills its own destination
+    CHECK(matrices == 1 + 4 * 2);     // wte and four a layer: the ones --weights converts
 }
 
 TEST_CASE("F32 loads in place from the mapping") {
@@ -104,13 +114,16 @@ TEST_CASE("F32 loads in place from the mapping") {
     auto ck = load_checkpoint(dir.path);
     CHECK(ck->config.n_embd == 8);
     CHECK(ck->stored_dtype == DType::F32);
-    CHECK(ck->widened.empty());
+    CHECK(ck->made.empty());
+    CHECK(ck->matrices_in_place == 9);
+    CHECK(ck->weights_type() == WType::F32);
+    CHECK(ck->weights_bytes() == size_t(tiny().parameter_count()) * 4);
     CHECK_FALSE(ck->has_lm_head);
     CHECK(ck->skipped.empty());
     for (const WeightEntry& e : weight_table(ck->config, ck->w)) {
         const TensorInfo* t = ck->file->find(e.name);
         REQUIRE(t);
-        CHECK(static_cast<const void*>(*e.dest) == static_cast<const void*>(t->data));
+        CHECK((e.matrix ? e.matrix->data : static_cast<const void*>(*e.f32)) == static_cast<const void*>(t->data));
     }
     CHECK(find_nonfinite(*ck).empty());
 }
@@ -126,7 +139,10 @@ TEST_CASE("F16 and BF16 widen to the F32 values converted") {
     auto c32 = load_checkpoint(d32.path), c16 = load_checkpoint(d16.path), cbf = load_checkpoint(dbf.path);
     CHECK(c16->stored_dtype == DType::F16);
     CHECK(cbf->stored_dtype == DType::BF16);
-    CHECK(c16->widened.size() == 28);  // every tensor widened once
+    CHECK(c16->made.size() == 28 - 9);  // every F32 vector widened once; the 9 matrices in place
+    CHECK(c16->matrices_in_place == 9);
+    CHECK(c16->weights_type() == WType::F16);
+    CHECK(cbf->weights_type() == WType::BF16);
     std::vector<float> v32 = all_values(*c32), v16 = all_values(*c16), vbf = all_values(*cbf);
     REQUIRE(v16.size() == v32.size());
     REQUIRE(vbf.size() == v32.size());
@@ -151,10 +167,12 @@ TEST_CASE("F16 and BF16 widening, hand-checked values") {
         *named(ts, "wte.weight") = make_tensor("wte.weight", dt, {11, 8}, wte);
         write_folder(dir, tiny(), ts);
         auto ck = load_checkpoint(dir.path);
-        CHECK(ck->w.wte[0] == 1.0f);
-        CHECK(ck->w.wte[1] == -2.0f);
-        CHECK(ck->w.wte[2] == (dt == DType::F16 ? 0.0999755859375f : 0.10009765625f));
-        CHECK(ck->w.wte[3] == (dt == DType::F16 ? 65504.0f : 65536.0f));
+        float row[8];
+        read_row_f32(row, ck->w.wte, 0);
+        CHECK(row[0] == 1.0f);
+        CHECK(row[1] == -2.0f);
+        CHECK(row[2] == (dt == DType::F16 ? 0.0999755859375f : 0.10009765625f));
+        CHECK(row[3] == (dt == DType::F16 ? 65504.0f : 65536.0f));
     }
 }
 
@@ -166,8 +184,10 @@ TEST_CASE("mixed dtypes: each tensor widened on its own") {
     write_folder(dir, tiny(), ts);
     auto ck = load_checkpoint(dir.path);
     CHECK(ck->stored_dtype == DType::F16);
-    CHECK(ck->widened.size() == 1);
-    CHECK(ck->w.wte[5] == f16_to_f32(f32_to_f16(wte[5])));
+    CHECK(ck->made.empty());                  // wte used as F16 in place, the rest as F32
+    CHECK(ck->w.wte.type == WType::F16);
+    CHECK(ck->w.h[0].c_fc_w.type == WType::F32);
+    CHECK(AsF32(ck->w.wte).data()[5] == f16_to_f32(f32_to_f16(wte[5])));
 }
 
 TEST_CASE("misaligned F32 tensors are copied, not read in place") {
@@ -177,7 +197,8 @@ TEST_CASE("misaligned F32 tensors are copied, not read in place") {
     ts.insert(ts.begin(), make_tensor("h.0.attn.masked_bias", DType::F16, {}, {-1e4f}));
     write_folder(dir, tiny(), ts);
     auto ck = load_checkpoint(dir.path);
-    CHECK(ck->widened.size() == 28);
+    CHECK(ck->made.size() == 28);
+    CHECK(ck->matrices_in_place == 0);
     CHECK(reinterpret_cast<uintptr_t>(ck->w.wpe) % alignof(float) == 0);
     std::vector<float> want = testing::random_floats(5 * 8, 2);  // wpe, table row 1, got seed 2
     testing::check_close(ck->w.wpe, want.data(), 40, 0.0f, 0.0f, "wpe");
@@ -334,4 +355,148 @@ TEST_CASE("find_nonfinite reports each tensor with NaN or Inf") {
     auto ck = load_checkpoint(dir.path);  // non-finite values do not stop loading
     CHECK(find_nonfinite(*ck) == std::vector<std::string>{"h.0.ln_1.bias: 2 non-finite values (first at index 0)",
                                                          "ln_f.weight: 1 non-finite values (first at index 3)"});
+}
+
+// ---- --weights: the matrices converted at load (model/weights.h, core/weight_formats.h)
+
+namespace {
+std::string load_error(const std::string& dir, WType type) {
+    try {
+        LoadOptions o;
+        o.weights = type;
+        load_checkpoint(dir, o);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(loaded)";
+}
+}  // namespace
+
+TEST_CASE("--weights: every matrix in the asked type, each the stored values rounded or quantized") {
+    for (DType stored : {DType::F32, DType::F16, DType::BF16}) {
+        TempDir dir;
+        RandomCheckpointOptions ro;
+        ro.dtype = stored;
+        write_random_checkpoint(dir.path, tiny(), ro);
+        auto as_stored = load_checkpoint(dir.path);
+        for (WType t : {WType::F32, WType::BF16, WType::F16, WType::Q8}) {
+            CAPTURE(std::string(dtype_name(stored)));
+            CAPTURE(std::string(wtype_name(t)));
+            LoadOptions o;
+            o.weights = t;
+            auto ck = load_checkpoint(dir.path, o);
+            CHECK(ck->weights_type() == t);
+            const bool same = (t == WType::F32 && stored == DType::F32) || (t == WType::F16 && stored == DType::F16) ||
+                              (t == WType::BF16 && stored == DType::BF16);
+            CHECK(ck->matrices_in_place == (same ? 9 : 0));
+            std::vector<WeightEntry> a = weight_table(ck->config, ck->w), b = weight_table(as_stored->config, as_stored->w);
+            for (size_t i = 0; i < a.size(); i++) {
+                if (!a[i].matrix) {  // the small tensors are F32 whatever --weights says
+                    CHECK(b[i].f32 != nullptr);
+                    continue;
+                }
+                const WeightView& v = *a[i].matrix;
+                CHECK(v.type == t);
+                CHECK(v.shape == a[i].shape);
+                // Q8 Conv1D weights are stored one row per output; wte keeps its rows.
+                CHECK(v.transposed == (t == WType::Q8 && a[i].name != "wte.weight"));
+                const AsF32 got(v), src(*b[i].matrix);
+                const int64_t rows = v.shape.dim[0], cols = v.shape.dim[1];
+                for (int64_t r = 0; r < rows; r++)
+                    for (int64_t c = 0; c < cols; c++) {
+                        const float x = src.row(r)[c];
+                        float want = x;
+                        if (t == WType::BF16) want = bf16_to_f32(f32_to_bf16(x));
+                        if (t == WType::F16) want = f16_to_f32(f32_to_f16(x));
+                        if (t == WType::Q8) {
+                            // The block of 32 this weight quantized with: along the row (wte) or down the column.
+                            const bool down = v.transposed;
+                            const int64_t n = down ? rows : cols, at = down ? r : c, b0 = at / kQ8Block * kQ8Block;
+                            std::vector<float> blk;
+                            for (int64_t k = b0; k < std::min(n, b0 + kQ8Block); k++) blk.push_back(down ? src.row(k)[c] : src.row(r)[k]);
+                            std::vector<int8_t> q(blk.size());
+                            uint16_t d = 0;
+                            quantize_q8_row(q.data(), &d, blk.data(), int64_t(blk.size()));
+                            want = f16_to_f32(d) * float(q[size_t(at - b0)]);
+                        }
+                        REQUIRE(got.row(r)[c] == want);
+                    }
+            }
+        }
+    }
+}
+
+TEST_CASE("--weights: the bytes held shrink with the type; quantization_error is bounded by the format") {
+    TempDir dir;
+    write_random_checkpoint(dir.path, tiny(), {});
+    const Config c = tiny();
+    const size_t matrices = size_t(c.n_layer * 12 * c.n_embd * c.n_embd + c.vocab_size * c.n_embd);
+    const size_t rest = size_t(c.parameter_count()) - matrices;
+    for (WType t : {WType::F32, WType::BF16, WType::F16, WType::Q8}) {
+        CAPTURE(wtype_name(t));
+        LoadOptions o;
+        o.weights = t;
+        auto ck = load_checkpoint(dir.path, o);
+        // Q8: one byte a weight and a 2-byte scale per block of 32 along each stored row.
+        size_t q8 = matrices + 2 * size_t(c.vocab_size * q8_blocks(c.n_embd) +
+                                          c.n_layer * (3 * c.n_embd * q8_blocks(c.n_embd) + c.n_embd * q8_blocks(c.n_embd) +
+                                                       4 * c.n_embd * q8_blocks(c.n_embd) + c.n_embd * q8_blocks(4 * c.n_embd)));
+        const size_t want = rest * 4 + (t == WType::Q8 ? q8 : matrices * (t == WType::F32 ? 4 : 2));
+        CHECK(ck->weights_bytes() == want);
+        for (const QuantError& q : quantization_error(*ck)) {
+            CAPTURE(q.name);
+            CAPTURE(std::string(wtype_name(t)));
+            CHECK(q.type == t);
+            if (t == WType::F32) CHECK(q.max_abs == 0.0);
+            // Rounding to p significant bits moves a value by at most 2^-p of itself: BF16
+            // keeps 8 (2^-8), F16 11 (2^-11; these values are far from its subnormals), so
+            // both the worst error against max |w| and the RMS error against the RMS of w
+            // are below it. Q8 moves a value by half a step of amax / 127 of its block,
+            // <= max |w| / 254 (the F16 rounding of the scale adds at most 2^-10 of it).
+            const double bound = t == WType::BF16 ? 0x1p-8 : t == WType::F16 ? 0x1p-11 : (1 + 0x1p-10) / 254.0;
+            if (t != WType::F32) CHECK(q.max_rel <= bound);
+            if (t == WType::BF16 || t == WType::F16) CHECK(q.rms_rel <= bound);
+        }
+    }
+}
+
+TEST_CASE("--weights: values a type cannot hold are refused, naming the tensor and the value") {
+    TempDir dir;
+    std::vector<TensorToWrite> ts = hf_tensors(tiny(), DType::F32);
+    std::vector<float> fc = testing::random_floats(8 * 32, 11);
+    fc[17] = 70000.0f;  // beyond F16's 65504
+    *named(ts, "h.1.mlp.c_fc.weight") = make_tensor("h.1.mlp.c_fc.weight", DType::F32, {8, 32}, fc);
+    write_folder(dir, tiny(), ts);
+    check_has(load_error(dir.path, WType::F16),
+              {dir.file("model.safetensors"), "tensor 'h.1.mlp.c_fc.weight'", "70000", "index 17", "does not fit f16"});
+    CHECK(load_error(dir.path, WType::BF16) == "(loaded)");  // BF16 has F32's range
+    CHECK(load_error(dir.path, WType::Q8) == "(loaded)");
+
+    fc[17] = std::numeric_limits<float>::quiet_NaN();
+    *named(ts, "h.1.mlp.c_fc.weight") = make_tensor("h.1.mlp.c_fc.weight", DType::F32, {8, 32}, fc);
+    write_folder(dir, tiny(), ts);
+    check_has(load_error(dir.path, WType::Q8), {"tensor 'h.1.mlp.c_fc.weight'", "index 17", "cannot be quantized to q8"});
+    CHECK(load_error(dir.path, WType::F32) == "(loaded)");  // kept as stored; inspect --check finds it
+
+    fc[17] = 1e10f;  // a Q8 scale of 1e10 / 127 is beyond F16
+    *named(ts, "h.1.mlp.c_fc.weight") = make_tensor("h.1.mlp.c_fc.weight", DType::F32, {8, 32}, fc);
+    write_folder(dir, tiny(), ts);
+    check_has(load_error(dir.path, WType::Q8), {"index 17", "cannot be quantized to q8"});
+}
+
+TEST_CASE("point_at_f32 fills a table row with numbers owned elsewhere") {
+    Config c = tiny();
+    Weights w;
+    std::vector<WeightEntry> t = weight_table(c, w);
+    std::vector<std::vector<float>> owned;
+    for (const WeightEntry& e : t) {
+        owned.push_back(testing::random_floats(size_t(e.shape.numel()), owned.size() + 1));
+        point_at_f32(e, owned.back().data());
+    }
+    CHECK(w.wte.type == WType::F32);
+    CHECK(w.wte.f32() == owned[0].data());
+    CHECK(w.wte.shape == (Shape{11, 8}));
+    CHECK(w.wpe == owned[1].data());
+    CHECK(w.h[1].mlp_proj_w.f32() == owned[24].data());
+    CHECK(w.h[1].mlp_proj_w.name == "h.1.mlp.c_proj.weight");
 }

@@ -17,6 +17,7 @@
 #include "core/mapped_file.h"  // read_file
 #include "core/tensor.h"  // FloatBuffer: 64-byte aligned, so offsets +1, +3 are truly unaligned
 #include "train/gradcheck.h"  // central_differences, compare_gradients
+#include "core/weight_formats.h"
 
 namespace gw::testing {
 
@@ -66,6 +67,48 @@ double float_sum_error(int64_t n_terms, double sum_abs_terms) {
     const double nu = double(n_terms) * kFloatU;
     if (nu >= 1) throw std::invalid_argument("float_sum_error: n u >= 1, the bound says nothing");
     return nu / (1 - nu) * sum_abs_terms;
+}
+
+std::vector<Isa> supported_isas() {
+    std::vector<Isa> out;
+    for (Isa i : {Isa::Ref, Isa::Avx2, Isa::Avx512})
+        if (isa_supported(i)) out.push_back(i);
+    return out;
+}
+
+StoredWeights store_weights(WType type, const std::vector<float>& values, int64_t rows, int64_t cols,
+                            int64_t offset) {
+    StoredWeights s;
+    const size_t n = size_t(rows * cols), nb = size_t(q8_blocks(cols)), off = size_t(offset);
+    s.view.type = type;
+    s.view.shape = Shape{rows, cols};
+    s.view.name = "test";
+    if (type == WType::Q8) {
+        s.q.assign(off + n + 64, int8_t(0x7f));
+        s.d.assign(off + size_t(rows) * nb + 32, uint16_t(0x7E00));  // NaN scales past the end
+        for (int64_t r = 0; r < rows; r++)
+            quantize_q8_row(&s.q[off + size_t(r * cols)], &s.d[off + size_t(r) * nb], &values[size_t(r * cols)], cols);
+        s.view.data = &s.q[off];
+        s.view.scales = &s.d[off];
+    } else {
+        s.bits.assign(off + n + 64, uint16_t(0x7E00));  // NaN in both F16 and BF16
+        for (size_t i = 0; i < n; i++) s.bits[off + i] = type == WType::F16 ? f32_to_f16(values[i]) : f32_to_bf16(values[i]);
+        s.view.data = &s.bits[off];
+    }
+    s.f32.resize(n);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++) s.f32[size_t(r * cols + c)] = stored_weight(s.view, r, c);
+    return s;
+}
+
+std::vector<float> hostile_floats(size_t n, uint64_t seed, bool weights) {
+    std::vector<float> v = random_floats(n, seed);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = float(v[i] * std::pow(10.0, double(int(i % 7)) - 3.0));
+        if (weights && i % 7 == 3) v[i] = (i % 2 ? -1.0f : 1.0f) * 60000.0f;
+        if (weights && i % 11 == 5) v[i] = 3e-7f;  // an F16 subnormal
+    }
+    return v;
 }
 
 std::vector<float> abs_of(const std::vector<float>& v) {

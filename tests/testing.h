@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu.h"
+#include "core/tensor.h"
+
 namespace gw::testing {
 
 // Compares got[i] with want[i] for i < n: passes when |got - want| <= atol + rtol*|want|
@@ -55,6 +58,29 @@ struct GuardedRow {
 };
 GuardedRow run_guarded_row(void (*fn)(float*, const float*, int64_t), const std::vector<float>& x,
                            int64_t offset, bool in_place);
+
+// ---- Weights in reduced types, for the kernels' tests (test_matvec, test_convert).
+
+// The kernel sets this CPU runs, within GPTWALK_MAX_ISA, ref first.
+std::vector<Isa> supported_isas();
+
+// A (rows, cols) matrix stored in `type` (BF16, F16 or Q8, blocks along each row) at
+// `offset` elements past the start of its buffer, with poison after it (F16/BF16 NaN bits,
+// Q8 scales of NaN) so that a kernel reading past the end returns NaN.
+struct StoredWeights {
+    std::vector<uint16_t> bits;  // BF16 / F16
+    std::vector<int8_t> q;       // Q8 values
+    std::vector<uint16_t> d;     // Q8 scales
+    WeightView view;
+    std::vector<float> f32;      // (rows, cols) the stored values as F32
+};
+StoredWeights store_weights(WType type, const std::vector<float>& values, int64_t rows, int64_t cols,
+                            int64_t offset);
+
+// Values that hurt: magnitudes from 1e-3 to 1e3 (F16 keeps them all) and signs from a
+// random draw, so sums cancel; with `weights`, every 7th near F16's largest (+-60000)
+// and every 11th an F16 subnormal (3e-7).
+std::vector<float> hostile_floats(size_t n, uint64_t seed, bool weights);
 
 // A fresh empty directory under $TMPDIR (or /tmp), removed by ~TempDir.
 struct TempDir {

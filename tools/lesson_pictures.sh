@@ -4,9 +4,10 @@
 # The lessons' own commands write their pictures under build/, never into the repository;
 # this is the one command that updates the tracked copies in lessons/. Each picture comes
 # from the command its lesson names, with the same flags, so a reader can make it again.
-# Lesson 15's roofline is a measurement of one machine at one moment (it needs `make bench`'s
-# random GPT-2 124M checkpoint and minutes of timing): it is redrawn only when asked, with
-# ROOFLINE=1, and its lesson says when and where it was measured.
+# Lesson 15's roofline and lesson 16's speed/error picture are measurements of one machine at
+# one moment (they need `make bench`'s random GPT-2 124M checkpoint and minutes of timing):
+# they are redrawn only when asked, with ROOFLINE=1, and their lessons say when and where
+# they were measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -28,6 +29,9 @@ if [ "${ROOFLINE:-0}" = 1 ]; then
     [ -f "$build/bench/gpt2-124M-random/config.json" ] || { echo "ROOFLINE=1 needs make bench's checkpoint first" >&2; exit 1; }
     draw lessons/15-performance/roofline.png "$build/lessons/15-performance" --model "$build/bench/gpt2-124M-random" \
         --png lessons/15-performance/roofline.png
+    draw lessons/16-reduced-precision/speed_error.png "$build/lessons/16-reduced-precision" \
+        --model "$build/bench/gpt2-124M-random" --png lessons/16-reduced-precision/speed_error.png
 else
-    echo "kept lessons/15-performance/roofline.png (a measurement: ROOFLINE=1 make lesson-pictures redraws it)"
+    echo "kept lessons/15-performance/roofline.png and lessons/16-reduced-precision/speed_error.png" \
+        "(measurements: ROOFLINE=1 make lesson-pictures redraws them)"
 fi

@@ -11,6 +11,9 @@
 #pragma once
 #include <cstdint>
 
+#include "core/cpu.h"
+#include "core/tensor.h"
+
 namespace gw {
 
 // The one matrix-product entry point (row-major):
@@ -50,6 +53,27 @@ void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T,
 // reads memory faster than the strided column blocks of linear_columns.
 void linear_rows_partial(float* partial, const float* inp, const float* w, int64_t OC,
                          int64_t k0, int64_t k1);
+
+// The same two column blocks with weights of any type (core/tensor.h's WeightView), for
+// prefill: F32 goes to sgemm as above; BF16, F16 and Q8 are widened to F32 one panel of
+// at most kPanelRows x kPanelCols weights at a time (kernels/convert.h widen_rows, with
+// `isa`'s kernels) into `panel` (kPanelFloats floats, the caller's scratch), and each
+// panel multiplied by sgemm and added on. A panel fits in L2, so the widened weights are
+// read back from cache: prefill stays sgemm's speed while the weights take fewer bytes.
+// w (IC, OC) as the checkpoint shapes it, any layout; wte (V, C).
+constexpr int64_t kPanelRows = 512, kPanelCols = 128;  // rows: a multiple of kQ8Block
+constexpr int64_t kPanelFloats = kPanelRows * kPanelCols;
+void linear_columns(Isa isa, float* out, const float* inp, const WeightView& w, const float* b, int64_t T,
+                    int64_t c0, int64_t c1, float* panel);
+void lm_head_columns(Isa isa, float* logits, const float* x, const WeightView& wte, int64_t T, int64_t v0,
+                     int64_t v1, float* panel);
+
+// The products above with weights of any type, on the calling thread alone, for code that
+// runs one product at a time (walks, lessons): F32 as linear() and lm_head(); one row by
+// matvec.h's kernels; more rows a widened panel at a time, in a panel allocated here.
+//   out (T, OC) = inp (T, IC) · w (IC, OC) + b        logits (T, V) = x (T, C) · wte^T
+void linear(Isa isa, float* out, const float* inp, const WeightView& w, const float* b, int64_t T);
+void lm_head(Isa isa, float* logits, const float* x, const WeightView& wte, int64_t T);
 
 // How many threads OpenBLAS may use (process-wide; set once by the CLI's --threads).
 void set_blas_threads(int n);

@@ -1,6 +1,8 @@
-// kernels/simd.h — small vector helpers shared by the kernels (layernorm, softmax, gelu).
+// kernels/simd.h — small vector helpers shared by the kernels (layernorm, softmax, gelu,
+// matvec, convert).
 //
-// Internal to the kernel files: tail masks, horizontal sum/max, and a vector exp.
+// Internal to the kernel files: tail masks, horizontal sum/max, a vector exp, and the
+// loads that widen stored weights (BF16, F16, Q8: core/weight_formats.h) to F32.
 // Every function carries the same per-function target attribute as the kernels
 // that call it (AVX2+FMA: 8 floats a register; AVX-512F: 16 floats), so the rest
 // of the program stays plain x86-64. Only defined on x86-64; the kernel files
@@ -22,18 +24,24 @@
 // max(lo, x), min(hi, x): those instructions return their second operand on NaN).
 #pragma once
 #if defined(__x86_64__)
-// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized (_mm512_undefined_ps,
-// GCC bug 105593, fixed in GCC 13): silence it for the header's lines only.
+// GCC 12's own AVX-512 intrinsics trip -Wmaybe-uninitialized and -Wuninitialized
+// (_mm512_undefined_ps in extracts and shuffles, GCC bug 105593, fixed in GCC 13):
+// silence them for the header's lines only.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>  // AVX2, FMA and AVX-512 intrinsics
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 
+#include <algorithm>  // std::min
 #include <cstdint>
+#include <cstring>  // memcpy
+
+#include "core/weight_formats.h"
 
 namespace gw::simd {
 
@@ -61,6 +69,15 @@ __attribute__((target("avx2,fma"))) inline double hsum_avx2(__m256 v) {
     double s = 0;
     for (float f : lane) s += f;
     return s;
+}
+
+// Sum of the 8 lanes in float, by a fixed tree: halves, then quarters, then pairs. For
+// kernels that sum thousands of short rows (a dot product per token vector), where
+// hsum_avx2's store and eight serial double adds would cost as much as the row itself.
+__attribute__((target("avx2,fma"))) inline float hsum_tree_avx2(__m256 v) {
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // 4 lanes
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));                                           // 2
+    return _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
 }
 
 // Max of the 8 lanes.
@@ -107,6 +124,14 @@ __attribute__((target("avx512f"))) inline double hsum_avx512(__m512 v) {
     return s;
 }
 
+// The same tree for 16 lanes: halves first, then hsum_tree_avx2's steps.
+__attribute__((target("avx512f"))) inline float hsum_tree_avx512(__m512 v) {
+    const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E)));
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    return _mm_cvtss_f32(_mm_add_ss(a, _mm_movehdup_ps(a)));
+}
+
 __attribute__((target("avx512f"))) inline float hmax_avx512(__m512 v) {
     alignas(64) float lane[16];
     _mm512_store_ps(lane, v);
@@ -132,6 +157,53 @@ __attribute__((target("avx512f"))) inline __m512 exp_avx512(__m512 x) {
     __m512 s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k1, bias), 23));
     __m512 s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k2, bias), 23));
     return _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+}
+
+// ---------------------------------------------------------------- stored weights as F32
+// Every widening is exact (core/weight_formats.h). F16 by the hardware conversion (F16C
+// with AVX2, AVX-512F's own), BF16 by putting its 16 bits on top of a zero F32 mantissa
+// tail, Q8 values by sign extension; a Q8 scale is F16.
+
+template <WType T>  // T: BF16 or F16
+inline float widen1(uint16_t h) { return T == WType::F16 ? f16_to_f32(h) : bf16_to_f32(h); }
+
+template <WType T>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 widen8_avx2(const uint16_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if (T == WType::F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+__attribute__((target("avx2,fma,f16c"))) inline __m256 q8x8_avx2(const int8_t* q) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q))));
+}
+
+template <WType T>
+__attribute__((target("avx512f"))) inline __m512 widen16_avx512(const uint16_t* p) {
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    if (T == WType::F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+__attribute__((target("avx512f"))) inline __m512 q8x16_avx512(const int8_t* q) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))));
+}
+
+// The Q8 scales of blocks [b0, b0 + 8) (or 16) of a row of nb blocks, as F32, zero past
+// the row's last block: converted 8 or 16 at a time, since the software conversion of
+// one scale costs more than its block's 32 products.
+__attribute__((target("avx2,fma,f16c"))) inline void scales8_avx2(float* out, const uint16_t* d, int64_t b0,
+                                                                  int64_t nb) {
+    alignas(16) uint16_t h[8] = {};
+    std::memcpy(h, d + b0, size_t(std::min<int64_t>(8, nb - b0)) * 2);
+    _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(h))));
+}
+
+__attribute__((target("avx512f"))) inline void scales16_avx512(float* out, const uint16_t* d, int64_t b0,
+                                                               int64_t nb) {
+    alignas(32) uint16_t h[16] = {};
+    std::memcpy(h, d + b0, size_t(std::min<int64_t>(16, nb - b0)) * 2);
+    _mm512_storeu_ps(out, _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(h))));
 }
 
 }  // namespace gw::simd

@@ -69,6 +69,7 @@ struct RunState {
     FloatBuffer fc;          // (T, 4C) MLP hidden layer
     FloatBuffer scores;      // (threads, min(T, 64), Pk) attention scores of one head per thread
     FloatBuffer partial;     // (threads, 4C) partial sums of a decode step's products
+    FloatBuffer panels;      // (threads, kPanelFloats) weights widened for prefill (linear.h)
     FloatBuffer context;     // (T, C) ln_f output: the context vectors of the last call
 };
 

@@ -17,11 +17,12 @@
 
 #include "core/mapped_file.h"
 #include "core/tensor.h"
+#include "core/weight_formats.h"  // f16_to_f32, bf16_to_f32, f32_to_f16, f32_to_bf16
 
 namespace gw {
 
 // The dtypes a safetensors header may name. Weights must be F32, F16 or BF16 (the ones
-// gptwalk computes with, widened to F32); the others are read for their layout only, so
+// gptwalk computes with: core/weight_formats.h); the others are read for their layout only, so
 // a file may still carry buffers stored in them (older transformers versions saved
 // GPT-2's causal mask `attn.bias` as U8 or BOOL), which the loader skips.
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL };
@@ -56,18 +57,15 @@ public:
     const TensorInfo* find(const std::string& name) const;              // nullptr if absent
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
     size_t file_size() const { return file_.size(); }
+    // Lets the pages of a tensor's bytes go (MappedFile::drop_pages): for tensors the
+    // loader has converted and will not read again.
+    void drop_pages(const TensorInfo& t) const { file_.drop_pages(t.data, size_t(t.end - t.begin)); }
 
 private:
     MappedFile file_;
     std::vector<TensorInfo> tensors_;
     std::map<std::string, std::string> metadata_;
 };
-
-// Half-precision conversions (exact, round-to-nearest-even for float -> half).
-float f16_to_f32(uint16_t h);
-float bf16_to_f32(uint16_t h);
-uint16_t f32_to_f16(float f);
-uint16_t f32_to_bf16(float f);
 
 // The limits a header must respect (a hostile file cannot make us allocate more).
 constexpr uint64_t kMaxHeaderBytes = uint64_t(100) << 20;  // 100 MB

@@ -31,6 +31,7 @@ struct BenchOptions {
     int repeats = 3;        // timed runs (>= 1)
     uint64_t seed = 1;      // of the prompt's token ids
     bool roofline = false;  // also measure this machine's ceilings (roofline.h), ~1 s
+    LoadOptions load;       // the weights' type (--weights); default: as stored
 };
 
 // Median and spread of repeated measurements.
@@ -63,8 +64,10 @@ struct BenchResult {
     Stat prefill_cpu_tok_s, decode_cpu_tok_s;
     OpTimes prefill_ops, decode_ops;  // summed over the timed repeats
     double sampling_s = 0;            // summed over the timed repeats (decode only)
-    bool weights_mapped = false;      // F32 tensors used in place from the mapping
-    size_t weights_bytes = 0;         // all parameter tensors, as F32
+    WType weights_type = WType::F32;  // of the big matrices, as loaded (model/weights.h)
+    bool weights_mapped = false;      // every big matrix used in place from the mapping
+    size_t weights_bytes = 0;         // all parameter tensors, as the model holds them
+    double decode_step_bytes = 0;     // mean bytes a decode step reads (roofline.h decode_bytes)
     size_t kv_cache_bytes = 0;        // (2, L, P, C) floats
     size_t activation_bytes = 0;      // scratch of one forward call of prompt_tokens, + logits
     MemoryUse memory;                 // after the last run (before the roofline probe)

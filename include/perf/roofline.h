@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/weight_formats.h"
 #include "model/config.h"
 
 namespace gw {
@@ -31,9 +32,9 @@ Roofline measure_roofline(ThreadTeam& team, int repeats = 5, int64_t read_bytes 
 // for the last row. Layer norm, GELU and softmax are left out (a few percent).
 double prefill_flops(const Config& c, int64_t T);
 
-// Bytes a decode step at position `pos` must read from memory: every weight once (as F32),
-// the whole wte for the LM head but one row of wpe, and the KV cache's keys and values
-// for positions 0..pos.
-double decode_bytes(const Config& c, int64_t pos);
+// Bytes a decode step at position `pos` must read from memory: every weight once (the
+// big matrices in `weights`' type, model/weights.h, the rest as F32), the whole wte for
+// the LM head but one row of wpe, and the KV cache's keys and values for positions 0..pos.
+double decode_bytes(const Config& c, int64_t pos, WType weights = WType::F32);
 
 }  // namespace gw

@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "core/cpu.h"
+#include "model/weights.h"  // LoadOptions
 
 namespace gw {
 
@@ -70,8 +71,10 @@ struct Explorer {
     Explorer& operator=(Explorer&&) noexcept;
 };
 
-// Loads the checkpoint (and its tokenizer, if present); throws gw::Error as load_checkpoint does.
-Explorer load_explorer(const std::string& model_dir, Isa isa, const ExplorerLimits& limits = {});
+// Loads the checkpoint (and its tokenizer, if present), its matrices as `load` says (serve's
+// --weights); throws gw::Error as load_checkpoint does.
+Explorer load_explorer(const std::string& model_dir, Isa isa, const ExplorerLimits& limits = {},
+                       const LoadOptions& load = {});
 
 struct ApiReply {
     int status = 200;

@@ -11,7 +11,10 @@
 // Legend: V rows (vocab size), C = n_embd.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "core/tensor.h"
 
 namespace gw {
 
@@ -20,11 +23,13 @@ struct Checkpoint;
 // Rows of a (V, C) matrix with their lengths computed once (V*C work), so that many
 // queries (one per generated token, one per layer) cost one pass each.
 struct VectorTable {
-    const float* rows = nullptr;  // (V, C) not owned: e.g. Weights::wte, which outlives the table
+    const float* rows = nullptr;  // (V, C): the caller's, or `widened`'s
     int64_t V = 0, C = 0;
     std::vector<double> norms;    // (V) |e_v|, in the rows' units
+    std::shared_ptr<const AsF32> widened;  // the rows read as F32, when made from a WeightView
 };
-VectorTable make_vector_table(const float* rows, int64_t V, int64_t C);
+VectorTable make_vector_table(const float* rows, int64_t V, int64_t C);  // rows not owned: must outlive the table
+VectorTable make_vector_table(const WeightView& rows);  // e.g. Weights::wte, in any type
 
 // One row's relation to a query q.
 struct Neighbour {

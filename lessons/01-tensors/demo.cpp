@@ -1,8 +1,8 @@
 // demo.cpp — lesson 01: flat memory, shapes, owners and views, strides.
 //
-// Stages: a (3, 4) buffer and the index rule t*C + c; owners (FloatBuffer) and views
-// (View) including the model's wte; a (T, C) matrix of token vectors; and a column
-// block of it (one head's 32 channels) multiplied in place through a row stride.
+// Stages: a (3, 4) buffer and the index rule t*C + c; owners (FloatBuffer) and typed views
+// (WeightView) including the model's wte, read as F32; a (T, C) matrix of token vectors;
+// and a column block of it (one head's 32 channels) multiplied in place through a row stride.
 //
 // usage: build/lessons/01-tensors [--model DIR] [--prompt STR] [--head H] [--step]
 #include <cmath>
@@ -14,7 +14,7 @@
 
 #include "core/error.h"       // gw::fail
 #include "core/stepper.h"     // --step
-#include "core/tensor.h"      // Shape, View, FloatBuffer
+#include "core/tensor.h"      // Shape, FloatBuffer, WeightView, read_row_f32
 #include "kernels/linear.h"   // matmul, matmul_ref (lesson 06): here only for their strides
 #include "lesson.h"           // lesson::Demo: flags, --step, errors
 #include "model/tokenizer.h"  // prompt -> ids
@@ -41,25 +41,28 @@ void run(const std::string& dir, const std::string& prompt, int64_t head, gw::St
     std::printf("element [2][1] is at index 2*4 + 1 = %d: value %g\n", 2 * 4 + 1, buf[2 * 4 + 1]);
     step.pause("owners and views");
 
-    std::printf("\n== 2. owners (FloatBuffer) and views (View) ==\n");
+    std::printf("\n== 2. owners (FloatBuffer) and views (WeightView) ==\n");
     std::printf("FloatBuffer of %zu floats: start is 64-byte aligned: %s\n", buf.size(),
                 aligned64(buf.data()) ? "yes" : "no");
-    const gw::View v{buf.data(), s, "x"};
-    std::printf("View \"%s\" %s: row(1) is data + %lld, no copy: %s\n", v.name.c_str(),
-                v.shape.str().c_str(), (long long)(v.row(1) - v.data),
-                v.row(1) == buf.data() + 4 ? "yes" : "no");
+    const gw::WeightView v = gw::f32_view(buf.data(), s, "x");
+    const float* row1 = v.f32() + 1 * v.shape.dim[1];
+    std::printf("WeightView \"%s\" %s, %s: row 1 is data + %lld, no copy: %s\n", v.name.c_str(),
+                v.shape.str().c_str(), gw::wtype_name(v.type), (long long)(row1 - v.f32()),
+                row1 == buf.data() + 4 ? "yes" : "no");
 
     auto ck = gw::load_checkpoint(dir);
     const gw::Tokenizer tok(dir);
-    const int64_t C = ck->config.n_embd, V = ck->config.vocab_size;
-    const gw::View wte{ck->w.wte, {V, C}, "wte.weight"};
-    std::printf("View \"%s\" %s: %lld floats = %lld bytes as F32, owned by the Checkpoint\n",
-                wte.name.c_str(), wte.shape.str().c_str(), (long long)wte.shape.numel(),
-                (long long)wte.shape.numel() * 4);
+    const int64_t C = ck->config.n_embd;
+    const gw::WeightView& wte = ck->w.wte;  // (V, C), as the file stores it
+    std::printf("WeightView \"%s\" %s, %s: %lld numbers = %zu bytes, in the mapped file\n",
+                wte.name.c_str(), wte.shape.str().c_str(), gw::wtype_name(wte.type), (long long)wte.shape.numel(),
+                wte.bytes());
     const int the = tok.token_id(" the");
-    std::printf("token \" the\" is id %d: its row starts at float %d*%lld = %lld\n", the, the,
-                (long long)C, (long long)(wte.row(the) - wte.data));
-    print_row("  first 6 values:", wte.row(the), 6);
+    std::vector<float> row(static_cast<size_t>(C));
+    gw::read_row_f32(row.data(), wte, the);  // the one way to read a weight row as F32
+    std::printf("token \" the\" is id %d: its row starts at number %d*%lld = %lld\n", the, the,
+                (long long)C, (long long)the * C);
+    print_row("  first 6 values, read as F32:", row.data(), 6);
     step.pause("a (T, C) matrix");
 
     std::printf("\n== 3. the (T, C) convention: one row per token, C numbers each ==\n");
@@ -67,8 +70,7 @@ void run(const std::string& dir, const std::string& prompt, int64_t head, gw::St
     const int64_t T = int64_t(ids.size());
     if (T == 0) gw::fail("--prompt gives no tokens: give at least one");
     gw::FloatBuffer x(size_t(T * C));  // (T, C): row t is the vector of token ids[t]
-    for (int64_t t = 0; t < T; t++)
-        std::memcpy(x.data() + t * C, wte.row(ids[size_t(t)]), size_t(C) * sizeof(float));
+    for (int64_t t = 0; t < T; t++) gw::read_row_f32(x.data() + t * C, wte, ids[size_t(t)]);
     std::printf("prompt \"%s\" -> T = %lld tokens; x is (T, C) = (%lld, %lld)\n", prompt.c_str(),
                 (long long)T, (long long)T, (long long)C);
     for (int64_t t = 0; t < T; t++) {

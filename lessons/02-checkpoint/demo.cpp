@@ -1,8 +1,9 @@
 // demo.cpp — lesson 02: a checkpoint from raw bytes to the weight table.
 //
 // Stages: the first 8 bytes and the JSON header read by hand; the same header parsed
-// and validated by SafetensorsFile; config.json; the one weight table; loading (F16
-// widened to F32, F32 used in place); and what the loader says about broken files.
+// and validated by SafetensorsFile; config.json; the one weight table; loading (the big
+// matrices used in place as stored, the small tensors widened to F32, --weights f32
+// widening everything); and what the loader says about broken files.
 //
 // usage: build/lessons/02-checkpoint [--model DIR] [--step]
 #include <unistd.h>  // mkdtemp
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "core/error.h"              // gw::Error
 #include "core/mapped_file.h"        // MappedFile, read_file
@@ -117,24 +119,34 @@ void run(const std::string& dir, gw::Stepper& step) {
                     table[i].shape.str().c_str());
     std::printf("  ... and the same 12 rows for h.1 to h.%lld, then ln_f.weight, ln_f.bias\n",
                 (long long)cfg.n_layer - 1);
-    step.pause("loading: widening to F32");
+    step.pause("loading: the matrices as stored");
 
-    std::printf("\n== 5. load_checkpoint: F16/BF16 widened once, F32 used in place ==\n");
+    std::printf("\n== 5. load_checkpoint: the big matrices as stored, the rest as F32 ==\n");
     auto ck = gw::load_checkpoint(dir);
-    std::printf("stored dtype %s; widened copies: %zu of %zu tensors\n",
-                gw::dtype_name(ck->stored_dtype), ck->widened.size(), table.size());
+    const int64_t matrices = 1 + 4 * cfg.n_layer;  // wte and four a block
+    std::printf("stored dtype %s; %lld matrices used in place (%s views), %zu small tensors widened to F32\n",
+                gw::dtype_name(ck->stored_dtype), (long long)ck->matrices_in_place,
+                gw::wtype_name(ck->weights_type()), ck->made.size());
+    std::printf("weights in memory: %.1f MB (the file: %.1f MB)\n", double(ck->weights_bytes()) / 1e6,
+                double(ck->file->file_size()) / 1e6);
     if (wte->dtype == gw::DType::F32) {
         // (compared with the checkpoint's own mapping: stage 2's SafetensorsFile is another one)
         std::printf("wte points into the mapped file (no copy): %s\n",
-                    reinterpret_cast<const uint8_t*>(ck->w.wte) == find_wte(*ck->file).data ? "yes" : "no");
+                    ck->w.wte.data == find_wte(*ck->file).data ? "yes" : "no");
     } else {
+        std::vector<float> row(static_cast<size_t>(cfg.n_embd));
+        gw::read_row_f32(row.data(), ck->w.wte, 0);  // the one way to read a weight as F32
         std::printf("wte.weight[0][0..3] as stored (%s bits) -> widened (F32):\n", gw::dtype_name(wte->dtype));
         for (int i = 0; i < 4; i++) {
             const uint16_t h = uint16_t(wte->data[2 * i] | (wte->data[2 * i + 1] << 8));  // little-endian
             const float f = wte->dtype == gw::DType::F16 ? gw::f16_to_f32(h) : gw::bf16_to_f32(h);
-            std::printf("  0x%04x -> %.8g   (the loaded float: %.8g)\n", h, f, ck->w.wte[i]);
+            std::printf("  0x%04x -> %.8g   (read_row_f32: %.8g)\n", h, f, row[size_t(i)]);
         }
     }
+    auto f32 = gw::load_checkpoint(dir, {gw::WType::F32});  // --weights f32
+    std::printf("with --weights f32: %lld of %lld matrices made at load, %.1f MB in memory\n",
+                (long long)(matrices - f32->matrices_in_place), (long long)matrices,
+                double(f32->weights_bytes()) / 1e6);
     step.pause("an F32 checkpoint, and broken ones");
 
     std::printf("\n== 6. a tiny random F32 checkpoint, then broken files ==\n");
@@ -146,10 +158,10 @@ void run(const std::string& dir, gw::Stepper& step) {
         small.n_embd = 8, small.n_head = 2, small.n_layer = 1, small.n_positions = 4, small.vocab_size = 10;
         gw::RandomCheckpointOptions opt;  // F32, seed 1
         gw::write_random_checkpoint(tmp + "/f32", small, opt);
-        auto f32 = gw::load_checkpoint(tmp + "/f32");
-        const bool in_place = reinterpret_cast<const uint8_t*>(f32->w.wte) == find_wte(*f32->file).data;
-        std::printf("F32 model: widened copies %zu; wte points into the mapped file: %s\n",
-                    f32->widened.size(), in_place ? "yes" : "no");
+        auto small32 = gw::load_checkpoint(tmp + "/f32");
+        const bool in_place = small32->w.wte.data == find_wte(*small32->file).data;
+        std::printf("F32 model: tensors made at load %zu; wte points into the mapped file: %s\n",
+                    small32->made.size(), in_place ? "yes" : "no");
 
         show_error("a file of 8 bytes that promises a 1000-byte header:", tmp, [&] {
             write_bytes(tmp + "/short.safetensors", std::string("\xe8\x03\0\0\0\0\0\0", 8));

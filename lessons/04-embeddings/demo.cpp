@@ -28,11 +28,11 @@ double median(std::vector<float> v) {
 
 void run(const std::string& dir, const std::string& prompt, const std::vector<std::string>& words,
          const std::string& png, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(dir);
+    auto ck = gw::load_checkpoint(dir, {gw::WType::F32});
     const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, P = cfg.n_positions;
-    const float* wte = ck->w.wte;  // (V, C)
+    const float* wte = ck->w.wte.f32();  // (V, C)
     const float* wpe = ck->w.wpe;  // (P, C)
 
     std::printf("== 1. two tables of vectors in the same C = %lld dimensional space ==\n", (long long)C);

@@ -67,7 +67,7 @@ void bench() {
 }
 
 void run(const std::string& dir, const std::string& prompt, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(dir);
+    auto ck = gw::load_checkpoint(dir, {gw::WType::F32});
     const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, OC = 4 * C;
@@ -87,7 +87,7 @@ void run(const std::string& dir, const std::string& prompt, gw::Stepper& step) {
     if (!info) gw::fail(dir, ": no h.0.mlp.c_fc.weight");
     std::printf("h.0.mlp.c_fc.weight in the file: %s = (in C, out 4C)\n", info->shape.str().c_str());
     const std::vector<float>& x = trace.at("h.0.ln_2").data;  // (T, C) the MLP's input
-    const float* W = ck->w.h[0].c_fc_w;                        // (C, 4C)
+    const float* W = ck->w.h[0].c_fc_w.f32();                  // (C, 4C)
     const float* b = ck->w.h[0].c_fc_b;                        // (4C)
     std::vector<float> y(size_t(T * OC)), y_ref(size_t(T * OC));
     gw::linear(y.data(), x.data(), W, b, T, C, OC);
@@ -121,14 +121,14 @@ void run(const std::string& dir, const std::string& prompt, gw::Stepper& step) {
     std::printf("after \"%s\", the 5 largest logits; each is the dot product <c, wte[v]>:\n", prompt.c_str());
     std::printf("%8s %9s %12s  %s\n", "id", "logit", "<c, wte[v]>", "token");
     for (int v : gw::top_k_indices(last, V, 5)) {
-        std::printf("%8d %9.3f %12.3f  %s\n", v, last[v], gw::dot(c, ck->w.wte + int64_t(v) * C, C),
+        std::printf("%8d %9.3f %12.3f  %s\n", v, last[v], gw::dot(c, ck->w.wte.f32() + int64_t(v) * C, C),
                     tok.token_display(v).c_str());
     }
     step.pause("one row: GEMV");
 
     std::printf("\n== 5. one row is a matrix-vector product (GEMV) ==\n");
     std::vector<float> one(static_cast<size_t>(V));
-    gw::lm_head(one.data(), c, ck->w.wte, 1, C, V);  // M = 1: matmul sends it to sgemv
+    gw::lm_head(one.data(), c, ck->w.wte.f32(), 1, C, V);  // M = 1: matmul sends it to sgemv
     // Two float orders of 192-term sums (sum |c_i e_i| <= 91): ~1e-5 apart in typical orders
     // (8.6e-6 seen, 1/12 of 1e-4); the worst-case bound, 2e-3, is never approached.
     std::printf("lm_head on the last row alone (M = 1: sgemv) against the same row of the\n"

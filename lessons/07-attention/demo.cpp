@@ -38,7 +38,7 @@ struct Options {
 };
 
 void run(const std::string& dir, const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(dir);
+    auto ck = gw::load_checkpoint(dir, {gw::WType::F32});
     const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, NH = cfg.n_head, HS = cfg.head_size();
@@ -69,7 +69,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     const std::vector<float>& v = trace.at(L + "v").data;
     const gw::LayerWeights& lw = ck->w.h[size_t(o.layer)];
     std::vector<float> qkv(size_t(T * 3 * C));
-    gw::linear(qkv.data(), xn.data(), lw.c_attn_w, lw.c_attn_b, T, C, 3 * C);
+    gw::linear(qkv.data(), xn.data(), lw.c_attn_w.f32(), lw.c_attn_b, T, C, 3 * C);
     double dq = 0, dk = 0, dv = 0;
     for (int64_t t = 0; t < T; t++) {
         dq = std::fmax(dq, gw::max_abs_diff(&qkv[size_t(t * 3 * C)], &q[size_t(t * C)], C));
@@ -176,7 +176,7 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
                 (long long)NH, gw::max_abs_diff(lib.data(), heads.data(), T * C),
                 gw::max_abs_diff(lib_pat.data(), pat.data.data(), NH * T * T));
     std::vector<float> proj(size_t(T * C));
-    gw::linear(proj.data(), heads.data(), lw.attn_proj_w, lw.attn_proj_b, T, C, C);
+    gw::linear(proj.data(), heads.data(), lw.attn_proj_w.f32(), lw.attn_proj_b, T, C, C);
     std::printf("heads side by side (%lld, %lld) . c_proj (%lld, %lld) + b = attn_out: max |diff| %.1e\n",
                 (long long)T, (long long)C, (long long)C, (long long)C,
                 gw::max_abs_diff(proj.data(), trace.at(L + "attn_out").data.data(), T * C));

@@ -93,9 +93,9 @@ void mlp_stage(const gw::Checkpoint& ck, const gw::Tokenizer& tok, const Options
     std::printf("ln_2 out (%lld) -> c_fc -> (%lld) -> GELU -> (%lld) -> c_proj -> mlp_out (%lld)\n",
                 (long long)C, (long long)H, (long long)H, (long long)C);
     std::vector<float> fc(static_cast<size_t>(H)), g(static_cast<size_t>(H)), proj(static_cast<size_t>(C));
-    gw::linear(fc.data(), in, lw.c_fc_w, lw.c_fc_b, 1, C, H);
+    gw::linear(fc.data(), in, lw.c_fc_w.f32(), lw.c_fc_b, 1, C, H);
     gw::gelu(isa, g.data(), fc.data(), H);
-    gw::linear(proj.data(), g.data(), lw.mlp_proj_w, lw.mlp_proj_b, 1, H, C);
+    gw::linear(proj.data(), g.data(), lw.mlp_proj_w.f32(), lw.mlp_proj_b, 1, H, C);
     std::printf("recomputed with linear() and gelu(), against the trace: max |diff| %.1e (mlp_pre), "
                 "%.1e (mlp_act), %.1e (mlp_out)\n",
                 gw::max_abs_diff(fc.data(), pre, H), gw::max_abs_diff(g.data(), act, H), gw::max_abs_diff(proj.data(), out, C));
@@ -113,7 +113,7 @@ void mlp_stage(const gw::Checkpoint& ck, const gw::Tokenizer& tok, const Options
     // The same MLP with the erf form: how much the choice of formula matters here.
     std::vector<float> g_exact(static_cast<size_t>(H)), proj_exact(static_cast<size_t>(C));
     gw::gelu_exact_ref(g_exact.data(), fc.data(), H);
-    gw::linear(proj_exact.data(), g_exact.data(), lw.mlp_proj_w, lw.mlp_proj_b, 1, H, C);
+    gw::linear(proj_exact.data(), g_exact.data(), lw.mlp_proj_w.f32(), lw.mlp_proj_b, 1, H, C);
     std::vector<float> delta(static_cast<size_t>(C));
     for (int64_t c = 0; c < C; c++) delta[size_t(c)] = proj_exact[size_t(c)] - proj[size_t(c)];
     std::printf("with the erf form instead: hidden max |diff| %.1e; |mlp_out change| / |mlp_out| = %.1e\n",
@@ -160,7 +160,7 @@ void params_stage(const gw::Checkpoint& ck) {
 
 void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     const gw::Isa isa = gw::parse_isa(o.kernels);
-    auto ck = gw::load_checkpoint(dir);
+    auto ck = gw::load_checkpoint(dir, {gw::WType::F32});
     const gw::Tokenizer tok(dir);
     if (o.layer < 0 || o.layer >= ck->config.n_layer)
         gw::fail("--layer must be in [0, ", ck->config.n_layer, ")");

@@ -33,7 +33,7 @@ struct Options {
 };
 
 void run(const std::string& dir, const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(dir);
+    auto ck = gw::load_checkpoint(dir, {gw::WType::F32});
     const gw::Tokenizer tok(dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, L = cfg.n_layer;
@@ -82,13 +82,13 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     const int the = tok.token_id(" the");
     for (int v : {top, the, 0}) {
         if (v < 0) continue;
-        const double by_hand = gw::dot(c, ck->w.wte + int64_t(v) * C, C);
+        const double by_hand = gw::dot(c, ck->w.wte.f32() + int64_t(v) * C, C);
         std::printf("  %s id %5d: by hand %9.4f   the model's logit %9.4f\n",
                     gw::text::pad("[" + tok.token_display(v) + "]", 12).c_str(), v, by_hand, logits[v]);
     }
     double worst = 0;
     for (int64_t v = 0; v < V; v++)
-        worst = std::fmax(worst, std::fabs(gw::dot(c, ck->w.wte + v * C, C) - logits[v]));
+        worst = std::fmax(worst, std::fabs(gw::dot(c, ck->w.wte.f32() + v * C, C) - logits[v]));
     std::printf("all %lld logits by hand: max |diff| %.1e   (no bias: the head is wte alone)\n",
                 (long long)V, worst);
     step.pause("the top tokens and why they win");
@@ -99,12 +99,12 @@ void run(const std::string& dir, const Options& o, gw::Stepper& step) {
     std::printf("%4s %-16s %8s %8s %7s %7s\n", "rank", "token", "logit", "prob", "|e_v|", "cos");
     int r = 1;
     for (int v : gw::top_k_indices(logits, V, 10)) {
-        const float* e = ck->w.wte + int64_t(v) * C;
+        const float* e = ck->w.wte.f32() + int64_t(v) * C;
         std::printf("%4d %s %8.3f %8.4f %7.2f %7.3f\n", r++, gw::text::pad("[" + tok.token_display(v) + "]", 16).c_str(),
                     logits[v], p[size_t(v)], gw::norm(e, C), gw::cosine(c, e, C));
     }
     std::vector<float> cos(static_cast<size_t>(V));
-    for (int64_t v = 0; v < V; v++) cos[size_t(v)] = float(gw::cosine(c, ck->w.wte + v * C, C));
+    for (int64_t v = 0; v < V; v++) cos[size_t(v)] = float(gw::cosine(c, ck->w.wte.f32() + v * C, C));
     const int best_cos = gw::argmax(cos.data(), V);
     std::printf("the token most aligned with c (largest cos): [%s], cos %.3f, logit rank %lld\n",
                 tok.token_display(best_cos).c_str(), cos[size_t(best_cos)],

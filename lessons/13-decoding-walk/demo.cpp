@@ -49,7 +49,7 @@ struct Options {
 };
 
 void run(const Options& o, gw::Stepper& step) {
-    auto ck = gw::load_checkpoint(o.dir);
+    auto ck = gw::load_checkpoint(o.dir, {gw::WType::F32});
     const gw::Tokenizer tok(o.dir);
     const gw::Config& cfg = ck->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, L = cfg.n_layer;
@@ -147,7 +147,7 @@ void run(const Options& o, gw::Stepper& step) {
     std::printf("  token         content    prior      sum      logit\n");
     double vs_record = 0, vs_logit = 0;
     for (const gw::WalkCandidate& k : ws.top) {
-        const float* e = ck->w.wte + int64_t(k.id) * C;
+        const float* e = ck->w.wte.f32() + int64_t(k.id) * C;
         const double content = gw::dot(e, scaled.data(), C), prior = gw::dot(e, ck->w.ln_f_b, C);
         vs_record = std::max({vs_record, std::fabs(content - k.content), std::fabs(prior - k.prior)});
         vs_logit = std::max(vs_logit, std::fabs(content + prior - double(k.logit)));

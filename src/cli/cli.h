@@ -63,12 +63,14 @@ extern const Command kWalkFewshotCommand;
 extern const Command kWalkFinetuneCommand;
 extern const Command kNeighboursCommand;
 extern const Command kBenchCommand;
+extern const Command kFidelityCommand;
 extern const Command kServeCommand;
 extern const Command kTrainCommand, kEvalCommand;
 
 // ---- helpers used by several commands (common.cpp) ----
 std::string model_dir(const Args& args);  // --model, default model/model_dir.h's default_model_dir()
 Isa kernels_from(const Args& args);   // --kernels, default auto
+LoadOptions weights_from(const Args& args);  // --weights, default: each matrix as stored
 int threads_from(const Args& args);   // --threads N: the forward pass's team (default 1)
 // The tokenizer beside a model, checked against it once, here (require_vocabulary_fits):
 // nullptr when the folder has no tokenizer file; half a pair is an error naming the other half.
@@ -97,7 +99,10 @@ void write_output(const std::string& path, const std::string& bytes, const std::
 void write_png_output(const std::string& path, const Image& image);  // "wrote PATH (W x H PNG)"
 // Sampler flags (--greedy, --temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed).
 SamplerConfig sampler_from(const Args& args);
-std::vector<Flag> model_flags();    // --model --kernels
+std::vector<Flag> model_flags();    // --model --kernels --weights
+// --model --kernels, for the commands that train: they update F32 parameters, so the type a
+// model is run in (--weights) does not apply; their output's type is --dtype.
+std::vector<Flag> training_model_flags();
 std::vector<Flag> thread_flags();   // --threads (commands whose forward runs are long enough to share)
 std::vector<Flag> prompt_flags();   // --prompt --file --prompt-ids
 std::vector<Flag> sampler_flags();  // --greedy --temperature --top-k --top-p --min-p ...

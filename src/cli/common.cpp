@@ -1,4 +1,5 @@
 // cli/common.cpp — helpers shared by the commands: model folder, prompt, sampler flags.
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -19,6 +20,7 @@ std::vector<Flag> model_flags() {
     return {
     {"--model", "DIR", "checkpoint folder (config.json, model.safetensors, tokenizer files); default: the shipped tiny model"},
     {"--kernels", "ref|avx2|avx512|auto", "vector kernels to use (default auto: the best this CPU has)"},
+    {"--weights", "f32|bf16|f16|q8", "type of the weight matrices in memory, converted at load (default: as stored)"},
 };
 }
 
@@ -46,6 +48,13 @@ std::vector<Flag> sampler_flags() {
 };
 }
 
+std::vector<Flag> training_model_flags() {
+    std::vector<Flag> flags = model_flags();
+    flags.erase(std::remove_if(flags.begin(), flags.end(), [](const Flag& f) { return f.name == "--weights"; }),
+                flags.end());
+    return flags;
+}
+
 std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts) {
     std::vector<Flag> all;
     for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
@@ -55,6 +64,12 @@ std::vector<Flag> join(std::initializer_list<std::vector<Flag>> parts) {
 std::string model_dir(const Args& args) { return args.str("--model", default_model_dir()); }
 
 Isa kernels_from(const Args& args) { return parse_isa(args.str("--kernels", "auto")); }
+
+LoadOptions weights_from(const Args& args) {
+    LoadOptions o;
+    if (args.has("--weights")) o.weights = parse_wtype(args.str("--weights"));
+    return o;
+}
 
 int threads_from(const Args& args) { return int(args.integer("--threads", 1, 1, 256)); }
 

@@ -21,7 +21,7 @@ static int run_generate(const Args& args) {
     Isa isa = kernels_from(args);
     SamplerConfig sc = sampler_from(args);
     int64_t n = args.integer("-n", 50, 0, 1 << 30);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     auto tok = model_tokenizer(*model);
     if (!tok && !args.has("--print-ids"))
         fail(dir, ": no tokenizer files, so output cannot be shown as text; use --prompt-ids and --print-ids");

@@ -17,11 +17,14 @@ static int run_kernels(const Args& args) {
                 isa_name(best_isa()));
     if (args.has("--no-bench")) return 0;
     int repeats = int(args.integer("--repeats", 21, 1, 100000));
-    std::printf("\n%-10s %-7s %-12s %12s %12s %12s %9s\n", "op", "kernels", "shape", "median ns",
-                "min ns", "max ns", "speedup");
-    for (const KernelTiming& k : bench_kernels(repeats))
-        std::printf("%-10s %-7s %-12s %12.0f %12.0f %12.0f %8.1fx\n", k.op.c_str(), isa_name(k.isa),
-                    k.shape.c_str(), k.ns_median, k.ns_min, k.ns_max, k.speedup);
+    std::printf("\n%-16s %-7s %-12s %12s %12s %12s %9s %8s\n", "op", "kernels", "shape", "median ns",
+                "min ns", "max ns", "speedup", "GB/s");
+    for (const KernelTiming& k : bench_kernels(repeats)) {
+        std::printf("%-16s %-7s %-12s %12.0f %12.0f %12.0f %8.1fx", k.op.c_str(), isa_name(k.isa), k.shape.c_str(),
+                    k.ns_median, k.ns_min, k.ns_max, k.speedup);
+        if (k.bytes > 0) std::printf(" %8.1f", k.bytes / k.ns_median);  // the weights read, bytes per ns
+        std::printf("\n");
+    }
     return 0;
 }
 

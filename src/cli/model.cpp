@@ -19,12 +19,13 @@ namespace gw {
 
 static std::vector<Flag> inspect_flags() {
     return {{"--model", "DIR", "checkpoint folder (default: the shipped tiny model)"},
+            {"--weights", "f32|bf16|f16|q8", "also load the matrices as this type and print each one's error against the file"},
             {"--check", "", "also scan every weight for NaN or infinity (exit 1 if any)"}};
 }
 
 static int run_inspect(const Args& args) {
     std::string dir = model_dir(args);
-    auto m = load_checkpoint(dir);
+    auto m = load_checkpoint(dir, weights_from(args));
     const Config& c = m->config;
     std::printf("model      %s\n", dir.c_str());
     std::printf("config     n_embd %lld  n_head %lld (head size %lld)  n_layer %lld  n_positions %lld  vocab_size %lld\n",
@@ -52,6 +53,17 @@ static int run_inspect(const Args& args) {
                     tok->merge_count(), tok->eot_id());
     else
         std::printf("tokenizer  none in this folder (use --prompt-ids / --ids)\n");
+    std::printf("weights    matrices %s, %lld of %lld used in place from the file; %.1f MB in memory\n",
+                args.has("--weights") ? cat("loaded as ", wtype_name(m->weights_type())).c_str() : "as stored",
+                (long long)m->matrices_in_place, (long long)(1 + 4 * c.n_layer), double(m->weights_bytes()) / 1e6);
+    if (args.has("--weights")) {
+        // How far each matrix moved from the file's numbers: the error the type makes (lesson 16).
+        std::printf("\n%-36s %-5s %11s %12s %11s %11s\n", "matrix", "type", "max |err|", "/ max |w|",
+                    "rms err", "/ rms w");
+        for (const QuantError& q : quantization_error(*m))
+            std::printf("%-36s %-5s %11.3e %12.3e %11.3e %11.3e\n", q.name.c_str(), wtype_name(q.type), q.max_abs,
+                        q.max_rel, q.rms, q.rms_rel);
+    }
     if (args.has("--check")) {
         std::vector<std::string> bad = find_nonfinite(*m);
         for (const std::string& b : bad) std::printf("non-finite %s\n", b.c_str());
@@ -63,7 +75,7 @@ static int run_inspect(const Args& args) {
 }
 
 const Command kInspectCommand = {"inspect", "print a checkpoint's config, tensors and parameter count",
-                                 "[--model DIR] [--check]", inspect_flags, run_inspect};
+                                 "[--model DIR] [--weights T] [--check]", inspect_flags, run_inspect};
 
 // ---------------------------------------------------------------- logits
 
@@ -83,7 +95,7 @@ static int run_logits(const Args& args) {
         throw UsageError("logits: give --out FILE.npy (and/or --dump-trace DIR)");
     std::string dir = model_dir(args);
     Isa isa = kernels_from(args);
-    auto m = load_checkpoint(dir);
+    auto m = load_checkpoint(dir, weights_from(args));
     auto tok = args.has("--prompt-ids") ? nullptr : model_tokenizer(*m);
     const std::vector<int> ids = prompt_ids(args, *m, tok.get(), m->config.n_positions);
     const int64_t T = int64_t(ids.size()), V = m->config.vocab_size;

@@ -38,6 +38,7 @@ static void pass_to_main_thread(int sig) { syscall(SYS_tgkill, getpid(), getpid(
 static int run_serve(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
+    const LoadOptions load = weights_from(args);  // --weights: a bad value stops here, before the server starts
     ServeOptions o;
     o.host = args.str("--host", "127.0.0.1");
     o.port = int(args.integer("--port", 8080, 0, 65535));
@@ -61,7 +62,7 @@ static int run_serve(const Args& args) {
     sigaction(SIGINT, &pass, nullptr);
     sigaction(SIGTERM, &pass, nullptr);
 
-    const Explorer explorer = load_explorer(dir, isa);
+    const Explorer explorer = load_explorer(dir, isa, {}, load);
     ExplorerServer server(explorer, o);
     std::printf("gptwalk serve: the walk explorer for %s\nopen %s   (Ctrl-C stops)\n", dir.c_str(), server.url().c_str());
     if (!is_loopback_host(o.host))

@@ -38,7 +38,7 @@ static std::vector<int> text_tokens(const std::string& path, const Tokenizer& to
 // ---------------------------------------------------------------- train
 
 static std::vector<Flag> train_flags() {
-    return join({model_flags(), thread_flags(),
+    return join({training_model_flags(), thread_flags(),
                  {{"--data", "FILE", "the training text (UTF-8), tokenized by the model's tokenizer"},
                   {"--out", "DIR", "where the checkpoint folder goes (replaced at every save; a folder this command did not write is refused)"},
                   {"--config", "SPEC", "train from scratch: --model's config with these fields changed, e.g. n_layer=2,n_embd=128 (keys n_embd n_head n_layer n_positions), GPT-2's random init"},
@@ -278,10 +278,11 @@ static std::vector<Flag> eval_flags() {
 static int run_eval(const Args& args) {
     const Isa isa = kernels_from(args);
     const int threads = threads_from(args);
+    const LoadOptions load = weights_from(args);  // --weights: the loss with the matrices in another type
     args.integer("--seq", 1, INT64_MIN, INT64_MAX);  // malformed: named now; its range needs the model
     if (!args.has("--data")) throw UsageError("eval: give --data FILE");
     const std::string dir = model_dir(args);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, load);
     const int64_t P = model->config.n_positions;
     const int64_t S = args.integer("--seq", P - 1, 1, P);
     const std::vector<int> ids = text_tokens(args.str("--data"), *need_tokenizer(dir, "to read --data"),
@@ -297,6 +298,6 @@ static int run_eval(const Args& args) {
 }
 
 const Command kEvalCommand = {"eval", "mean next-token loss (nats) and perplexity of a text",
-                              "--data FILE [--model DIR] [--seq S] [--json]", eval_flags, run_eval};
+                              "--data FILE [--model DIR] [--weights T] [--seq S] [--json]", eval_flags, run_eval};
 
 }  // namespace gw

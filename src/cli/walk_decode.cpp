@@ -66,7 +66,7 @@ static int run_walk_decode(const Args& args) {
     opts.isa = isa;
     Stepper stepper(args.has("--step"));
 
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     if (!args.has("--top")) opts.top_k = std::min(opts.top_k, model->config.vocab_size);  // a tiny vocabulary
     auto tok = model_tokenizer(*model);
     const std::vector<int> prompt = prompt_ids(args, *model, tok.get(), model->config.n_positions - 1);
@@ -130,7 +130,7 @@ static int run_walk_fewshot(const Args& args) {
     FewshotTask task = args.has("--pattern") ? parse_fewshot_pattern(args.str("--pattern")) : default_fewshot_task();
     if (args.has("--separator")) task.separator = args.str("--separator");
     const int64_t k = args.integer("-k", int64_t(task.examples.size()), 0, 1 << 20);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     auto tok = need_tokenizer(dir, "to build the few-shot prompts from text", model.get());
     FewshotWalk w = run_fewshot(*model, *tok, task, k, isa);
     print_fewshot(stdout, w, *tok, dir);
@@ -164,7 +164,7 @@ static int run_neighbours(const Args& args) {
     const std::string dir = model_dir(args);
     kernels_from(args);  // no kernel runs here, but a bad --kernels value is still an error
     const int64_t k = args.integer("-k", 10, 1, 1000);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     const int64_t V = model->config.vocab_size;
     auto tok = model_tokenizer(*model);
     int id = 0;

@@ -29,7 +29,7 @@ static std::vector<Flag> walk_encode_flags() {
 static int run_walk_encode(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     auto tok = model_tokenizer(*model);
     const std::vector<int> ids = prompt_ids(args, *model, tok.get(), model->config.n_positions);
     const int64_t T = int64_t(ids.size()), V = model->config.vocab_size;
@@ -87,7 +87,7 @@ static const char* const kDefaultText =
 static int run_walk_positions(const Args& args) {
     const std::string dir = model_dir(args);
     const Isa isa = kernels_from(args);
-    auto model = load_checkpoint(dir);
+    auto model = load_checkpoint(dir, weights_from(args));
     const Config& cfg = model->config;
     const int64_t layer = args.integer("--layer", 0, 0, cfg.n_layer - 1);
     // The kernels are (n, n) per head, kept, printed and drawn: a picture's side, not a

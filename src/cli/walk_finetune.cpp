@@ -10,7 +10,7 @@
 namespace gw {
 
 static std::vector<Flag> walk_finetune_flags() {
-    return join({model_flags(), thread_flags(),
+    return join({training_model_flags(), thread_flags(),
                  {{"--steps", "N", "fine-tuning updates (default 40)"},
                   {"--lr", "X", "AdamW's peak learning rate (default 3e-4)"},
                   {"--batch", "B", "windows an update (default 8)"},

@@ -2,7 +2,8 @@
 //
 // The compiler's __builtin_cpu_supports reads cpuid (and, for AVX/AVX-512, checks
 // that the operating system saves the wide registers). The kernels need:
-//   avx2   : AVX2 + FMA        (8 floats a register, fused multiply-add)
+//   avx2   : AVX2 + FMA + F16C (8 floats a register, fused multiply-add, F16 <-> F32;
+//            every CPU with AVX2 has F16C too, but it is its own cpuid bit)
 //   avx512 : AVX-512 Foundation (16 floats a register, mask registers)
 // Asked on every call rather than cached: it is a few instructions (and one getenv for
 // the cap), and caching would need hidden state (docs/conventions.md).
@@ -19,7 +20,8 @@ bool cpu_has(Isa isa) {
     switch (isa) {
         case Isa::Ref: return true;
 #if defined(__x86_64__)
-        case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        case Isa::Avx2:
+            return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
         case Isa::Avx512: return __builtin_cpu_supports("avx512f");
 #else
         case Isa::Avx2: return false;
@@ -62,7 +64,7 @@ const char* isa_name(Isa isa) {
 static const char* isa_needs(Isa isa) {
     switch (isa) {
         case Isa::Ref: return "nothing";
-        case Isa::Avx2: return "avx2 and fma";
+        case Isa::Avx2: return "avx2, fma and f16c";
         case Isa::Avx512: return "avx512f";
     }
     return "?";

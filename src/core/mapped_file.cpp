@@ -189,6 +189,15 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     return *this;
 }
 
+void MappedFile::drop_pages(const void* p, size_t n) const {
+    // Only whole pages inside [p, p + n): the pages at either end may hold a neighbour's bytes.
+    const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + n) / page * page;
+    if (!data_ || end <= begin) return;
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);  // advice: failure is harmless
+}
+
 void MappedFile::release() {
     unwatch_mapping(std::exchange(watch_, -1));
     if (data_) munmap(const_cast<uint8_t*>(data_), size_);

@@ -3,7 +3,11 @@
 
 #include <cblas.h>  // cblas_sgemm, cblas_sgemv, openblas_set_num_threads
 
-#include <cstring>  // memcpy
+#include <algorithm>  // std::min
+#include <cstring>    // memcpy
+
+#include "kernels/convert.h"  // widen_rows
+#include "kernels/matvec.h"   // matvec_rows, matvec_dot
 
 namespace gw {
 
@@ -84,6 +88,64 @@ void lm_head_columns(float* logits, const float* x, const float* wte, int64_t T,
     if (v1 <= v0) return;
     // Rows v0..v1-1 of wte are a contiguous (v1 - v0, C) matrix.
     matmul(logits + v0, V, x, C, wte + v0 * C, C, T, v1 - v0, C, /*b_transposed=*/true, 1.0f, 0.0f);
+}
+
+// out[:, c0:c1] += inp (T, K) · W[:, c0:c1] for W of any reduced type, a panel at a time.
+// A panel covers inputs [k0, k0 + kc) and outputs [c, c + nc). Where W's stored rows are
+// inputs ([in, out]: BF16/F16 Conv1D) the panel is (kc, nc) and multiplies as is; where
+// they are outputs (Q8 Conv1D, stored transposed, and wte) it is (nc, kc) and multiplies
+// transposed, as the F32 LM head does.
+static void panel_product(Isa isa, float* out, int64_t ldo, const float* inp, int64_t K, const WeightView& w,
+                          bool rows_are_outputs, int64_t T, int64_t c0, int64_t c1, float* panel) {
+    for (int64_t c = c0; c < c1; c += kPanelCols) {
+        const int64_t nc = std::min(kPanelCols, c1 - c);
+        for (int64_t k0 = 0; k0 < K; k0 += kPanelRows) {
+            const int64_t kc = std::min(kPanelRows, K - k0);
+            if (rows_are_outputs) widen_rows(isa, panel, w, c, c + nc, k0, kc);  // (nc, kc)
+            else widen_rows(isa, panel, w, k0, k0 + kc, c, nc);                  // (kc, nc)
+            matmul(out + c, ldo, inp + k0, K, panel, rows_are_outputs ? kc : nc, T, nc, kc, rows_are_outputs,
+                   1.0f, 1.0f);
+        }
+    }
+}
+
+void linear_columns(Isa isa, float* out, const float* inp, const WeightView& w, const float* b, int64_t T,
+                    int64_t c0, int64_t c1, float* panel) {
+    const int64_t IC = w.shape.dim[0], OC = w.shape.dim[1];
+    if (w.type == WType::F32 && !w.transposed) return linear_columns(out, inp, w.f32(), b, T, IC, OC, c0, c1);
+    if (c1 <= c0) return;
+    fill_bias(out + c0, OC, b ? b + c0 : nullptr, T, c1 - c0);
+    panel_product(isa, out, OC, inp, IC, w, w.transposed, T, c0, c1, panel);
+}
+
+void lm_head_columns(Isa isa, float* logits, const float* x, const WeightView& wte, int64_t T, int64_t v0,
+                     int64_t v1, float* panel) {
+    const int64_t V = wte.shape.dim[0], C = wte.shape.dim[1];
+    if (wte.type == WType::F32) return lm_head_columns(logits, x, wte.f32(), T, C, V, v0, v1);
+    if (v1 <= v0) return;
+    fill_bias(logits + v0, V, nullptr, T, v1 - v0);  // zeros, then the panels add on
+    panel_product(isa, logits, V, x, C, wte, /*rows_are_outputs=*/true, T, v0, v1, panel);
+}
+
+void linear(Isa isa, float* out, const float* inp, const WeightView& w, const float* b, int64_t T) {
+    const int64_t IC = w.shape.dim[0], OC = w.shape.dim[1];
+    if (w.type == WType::F32 && !w.transposed) return linear(out, inp, w.f32(), b, T, IC, OC);
+    if (T == 1) {
+        if (w.transposed) matvec_dot(isa, out, inp, w, 0, OC);
+        else matvec_rows(isa, out, inp, w, 0, IC);
+        for (int64_t j = 0; j < OC; j++) out[j] += b ? b[j] : 0.0f;
+        return;
+    }
+    FloatBuffer panel(kPanelFloats);
+    linear_columns(isa, out, inp, w, b, T, 0, OC, panel.data());
+}
+
+void lm_head(Isa isa, float* logits, const float* x, const WeightView& wte, int64_t T) {
+    const int64_t V = wte.shape.dim[0], C = wte.shape.dim[1];
+    if (wte.type == WType::F32) return lm_head(logits, x, wte.f32(), T, C, V);
+    if (T == 1) return matvec_dot(isa, logits, x, wte, 0, V);
+    FloatBuffer panel(kPanelFloats);
+    lm_head_columns(isa, logits, x, wte, T, 0, V, panel.data());
 }
 
 void set_blas_threads(int n) { openblas_set_num_threads(n); }

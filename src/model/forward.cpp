@@ -13,6 +13,7 @@
 #include "kernels/gelu.h"
 #include "kernels/layernorm.h"
 #include "kernels/linear.h"
+#include "kernels/matvec.h"
 
 namespace gw {
 
@@ -86,8 +87,10 @@ static void ensure_capacity(RunState& s, const Config& cfg, int64_t T, int threa
         require_memory(double(scores) * sizeof(float), cat("attention's scratch for ", s.kv_positions, " positions"));
         s.scores = FloatBuffer(scores);
     }
-    if (threads > 1 && s.partial.size() < size_t(threads * 4 * C))  // see team_linear
+    if (s.partial.size() < size_t(threads * 4 * C))  // see Ops::linear (reduced types use it on 1 thread too)
         s.partial = FloatBuffer(size_t(threads * 4 * C));
+    if (s.panels.size() < size_t(threads * kPanelFloats))  // widened weights for prefill (linear.h)
+        s.panels = FloatBuffer(size_t(threads * kPanelFloats));
 }
 
 RunState make_run_state(const Config& cfg, int64_t capacity, int threads, int64_t positions) {
@@ -103,7 +106,7 @@ RunState make_run_state(const Config& cfg, int64_t capacity, int threads, int64_
 size_t run_state_bytes(const RunState& s) {
     size_t floats = s.k_cache.size() + s.v_cache.size() + s.x.size() + s.xn.size() +
                     s.qkv.size() + s.heads.size() + s.proj.size() + s.fc.size() +
-                    s.scores.size() + s.partial.size() + s.context.size();
+                    s.scores.size() + s.partial.size() + s.panels.size() + s.context.size();
     return floats * sizeof(float);
 }
 
@@ -146,11 +149,13 @@ public:
     bool tracing() const { return trace_ != nullptr; }
 
     // x (T, C) = wte[token] + wpe[position]: token and position vectors live in one space.
-    void embed(float* x, const int* tokens, const float* wte, const float* wpe, int64_t pos0, int64_t T) {
+    void embed(float* x, const int* tokens, const WeightView& wte, const float* wpe, int64_t pos0, int64_t T) {
         Clock clock(this, &OpTimes::embed);
         const int64_t C = C_;
-        for (int64_t t = 0; t < T; t++)
-            for (int64_t c = 0; c < C; c++) x[t * C + c] = wte[tokens[t] * C + c] + wpe[(pos0 + t) * C + c];
+        for (int64_t t = 0; t < T; t++) {
+            read_row_f32(x + t * C, wte, tokens[t]);  // the token's row, as F32 whatever wte's type
+            for (int64_t c = 0; c < C; c++) x[t * C + c] += wpe[(pos0 + t) * C + c];
+        }
         record("embed", x, T, C);
     }
 
@@ -167,20 +172,32 @@ public:
     }
 
     // out (T, OC) = inp (T, IC) · w (IC, OC) + b, the weights being the bulk of the memory
-    // traffic. Prefill (T > 1): each piece is a block of output columns, reading only its
-    // columns of w. Decode (T = 1): each piece is a block of ROWS of w, one contiguous
-    // stretch of memory (strided column blocks stream measurably slower), giving a partial
-    // sum of all OC outputs; the calling thread adds the partials in piece order, so the
-    // result does not depend on which thread ran which piece.
-    void linear(const char* name, float* out, const float* inp, const float* w, const float* b, int64_t T,
+    // traffic; w in any type (core/tensor.h), which picks the kernel.
+    // Prefill (T > 1): each piece is a block of output columns, reading only its columns of
+    // w (sgemm; reduced types a widened panel at a time: linear.h).
+    // Decode (T = 1), w stored [in, out] (F32, BF16, F16): each piece is a block of ROWS of
+    // w, one contiguous stretch of memory (strided column blocks stream measurably slower),
+    // giving a partial sum of all OC outputs; the calling thread adds the partials in piece
+    // order, so the result does not depend on which thread ran which piece.
+    // Decode, w stored one row per output (Q8, transposed at load): each piece is a block of
+    // outputs, each one dot product (matvec.h): no partials to add.
+    void linear(const char* name, float* out, const float* inp, const WeightView& w, const float* b, int64_t T,
                 int64_t IC, int64_t OC) {
         Clock clock(this, &OpTimes::matmul);
-        if (T == 1 && team_.size() > 1) {
+        if (T == 1 && w.transposed) {
+            const int64_t n = pieces(team_, OC, kMinColumns);
+            team_.run(n, [&](int, int64_t i) {
+                Range r = share(OC, int(n), int(i), kLine);
+                matvec_dot(isa_, out + r.begin, inp, w, r.begin, r.end);
+                for (int64_t j = r.begin; j < r.end; j++) out[j] += b ? b[j] : 0.0f;
+            });
+        } else if (T == 1 && (team_.size() > 1 || w.type != WType::F32)) {
             float* partial = s_.partial.data();  // (pieces, OC)
             const int64_t n = pieces(team_, IC, kMinColumns);
             team_.run(n, [&](int, int64_t i) {
                 Range r = share(IC, int(n), int(i));
-                linear_rows_partial(partial + i * OC, inp, w, OC, r.begin, r.end);
+                if (w.type == WType::F32) linear_rows_partial(partial + i * OC, inp, w.f32(), OC, r.begin, r.end);
+                else matvec_rows(isa_, partial + i * OC, inp, w, r.begin, r.end);
             });
             for (int64_t j = 0; j < OC; j++) {
                 float sum = b ? b[j] : 0.0f;
@@ -189,9 +206,9 @@ public:
             }
         } else {
             const int64_t n = pieces(team_, OC, kMinColumns);
-            team_.run(n, [&](int, int64_t i) {
+            team_.run(n, [&](int member, int64_t i) {
                 Range r = share(OC, int(n), int(i), kLine);
-                linear_columns(out, inp, w, b, T, IC, OC, r.begin, r.end);
+                linear_columns(isa_, out, inp, w, b, T, r.begin, r.end, s_.panels.data() + member * kPanelFloats);
             });
         }
         if (name) record(name, out, T, OC);
@@ -249,12 +266,14 @@ public:
     }
 
     // logits (T, V) = ctx (T, C) · wte^T, the tied head: each piece a block of token vectors.
-    void lm_head(float* logits, const float* ctx, const float* wte, int64_t T, int64_t V) {
+    // One row with reduced weights: a dot product per token vector (matvec.h).
+    void lm_head(float* logits, const float* ctx, const WeightView& wte, int64_t T, int64_t V) {
         Clock clock(this, &OpTimes::lm_head);
         const int64_t n = pieces(team_, V, kMinColumns);
-        team_.run(n, [&](int, int64_t i) {
+        team_.run(n, [&](int member, int64_t i) {
             Range r = share(V, int(n), int(i), kLine);
-            lm_head_columns(logits, ctx, wte, T, C_, V, r.begin, r.end);
+            if (T == 1 && wte.type != WType::F32) matvec_dot(isa_, logits + r.begin, ctx, wte, r.begin, r.end);
+            else lm_head_columns(isa_, logits, ctx, wte, T, r.begin, r.end, s_.panels.data() + member * kPanelFloats);
         });
     }
 

@@ -18,10 +18,11 @@ Vec layernorm_rows(const Vec& x, const float* w, const float* b, int64_t T, int6
     return out;
 }
 
-// inp (T, IC) · w (IC, OC) + b, by plain loops (linear_ref).
-Vec linear_rows(const Vec& inp, const float* w, const float* b, int64_t T, int64_t IC, int64_t OC) {
+// inp (T, IC) · w (IC, OC) + b, by plain loops (linear_ref), with w read as F32 whatever
+// its type (so the oracle computes with exactly the rounded or quantized weights).
+Vec linear_rows(const Vec& inp, const WeightView& w, const float* b, int64_t T, int64_t IC, int64_t OC) {
     Vec out(size_t(T * OC));
-    linear_ref(out.data(), inp.data(), w, b, T, IC, OC);
+    linear_ref(out.data(), inp.data(), AsF32(w).data(), b, T, IC, OC);
     return out;
 }
 
@@ -42,11 +43,12 @@ RefActivations forward_ref(const Checkpoint& m, const std::vector<int>& tokens) 
     for (int id : tokens)
         if (id < 0 || id >= V) fail("token id ", id, " is out of range: the vocabulary has ", V, " ids");
 
+    const AsF32 wte(w.wte);  // (V, C)
     RefActivations a;
     a.embed.resize(size_t(T * C));
     for (int64_t t = 0; t < T; t++)
         for (int64_t c = 0; c < C; c++)
-            a.embed[size_t(t * C + c)] = w.wte[tokens[size_t(t)] * C + c] + w.wpe[t * C + c];
+            a.embed[size_t(t * C + c)] = wte.row(tokens[size_t(t)])[c] + w.wpe[t * C + c];
 
     const Vec* x = &a.embed;  // the residual stream entering each block
     a.h.reserve(w.h.size());
@@ -73,7 +75,7 @@ RefActivations forward_ref(const Checkpoint& m, const std::vector<int>& tokens) 
     a.ln_f = layernorm_rows(*x, w.ln_f_w, w.ln_f_b, T, C, eps);
     // The tied head: logit[t][v] = ln_f[t] · wte[v], the context vector against every token vector.
     a.logits.resize(size_t(T * V));
-    matmul_ref(a.logits.data(), V, a.ln_f.data(), C, w.wte, C, T, V, C, /*b_transposed=*/true, 1.0f, 0.0f);
+    matmul_ref(a.logits.data(), V, a.ln_f.data(), C, wte.data(), C, T, V, C, /*b_transposed=*/true, 1.0f, 0.0f);
     return a;
 }
 

@@ -39,80 +39,10 @@ const char* dtype_name(DType d) { return row_of(d).name; }
 size_t dtype_size(DType d) { return row_of(d).size; }
 bool dtype_is_float_weight(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
 
-// ---------------------------------------------------------------- half precision
-//
-//   F32  : sign 1 | exponent 8 (bias 127) | mantissa 23
-//   F16  : sign 1 | exponent 5 (bias 15)  | mantissa 10   (IEEE binary16)
-//   BF16 : sign 1 | exponent 8 (bias 127) | mantissa 7    (the top half of an F32)
-// Widening is exact for every input. Narrowing rounds to nearest, ties to even,
-// as the hardware and PyTorch do, so our F16 files match theirs bit for bit.
-
 static uint32_t bits_of(float f) {
     uint32_t u;
     std::memcpy(&u, &f, 4);
     return u;
-}
-
-static float float_of(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-
-float f16_to_f32(uint16_t h) {
-    uint32_t sign = uint32_t(h & 0x8000) << 16;
-    uint32_t exp = (h >> 10) & 0x1F;
-    uint32_t mant = h & 0x3FF;
-    if (exp == 0x1F) return float_of(sign | 0x7F800000 | (mant << 13));  // inf, NaN (payload kept)
-    if (exp != 0) return float_of(sign | ((exp - 15 + 127) << 23) | (mant << 13));
-    if (mant == 0) return float_of(sign);  // +-0
-    // Subnormal: value = mant * 2^-24. Shift the leading 1 up to bit 10 (the
-    // implicit bit of a normal number); each shift lowers the exponent by one.
-    int e = -14;
-    while ((mant & 0x400) == 0) {
-        mant <<= 1;
-        e--;
-    }
-    return float_of(sign | uint32_t(e + 127) << 23 | ((mant & 0x3FF) << 13));
-}
-
-float bf16_to_f32(uint16_t h) { return float_of(uint32_t(h) << 16); }
-
-// Rounds q + rem/2^shift to an integer, ties to even (shift >= 1).
-static uint32_t round_shifted(uint32_t m, int shift) {
-    uint32_t q = m >> shift;
-    uint32_t rem = m & ((1u << shift) - 1);
-    uint32_t half = 1u << (shift - 1);
-    if (rem > half || (rem == half && (q & 1))) q++;
-    return q;
-}
-
-uint16_t f32_to_f16(float f) {
-    uint32_t u = bits_of(f);
-    uint16_t sign = uint16_t((u >> 16) & 0x8000);
-    uint32_t a = u & 0x7FFFFFFF;
-    if (a > 0x7F800000) return sign | 0x7E00 | uint16_t((a >> 13) & 0x3FF);  // NaN stays NaN (quiet)
-    // 65520 = 0x477FF000 is halfway between 65504 (the largest F16) and 65536;
-    // ties go to the even neighbour, which is 65536, i.e. infinity.
-    if (a >= 0x477FF000) return sign | 0x7C00;
-    uint32_t e = a >> 23;
-    if (e < 113) {  // below 2^-14, the smallest normal F16: result is subnormal or 0
-        if (e < 102) return sign;  // below 2^-25 (half the smallest subnormal): rounds to 0
-        uint32_t m = (a & 0x7FFFFF) | 0x800000;  // value = m * 2^(e-150); unit = 2^-24
-        return sign | uint16_t(round_shifted(m, int(126 - e)));
-    }
-    // Normal: re-bias the exponent, drop 13 mantissa bits with rounding. A carry out of
-    // the mantissa correctly bumps the exponent.
-    uint32_t h = ((e - 112) << 10) | ((a >> 13) & 0x3FF);
-    uint32_t rem = a & 0x1FFF;
-    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;
-    return sign | uint16_t(h);
-}
-
-uint16_t f32_to_bf16(float f) {
-    uint32_t u = bits_of(f);
-    if ((u & 0x7FFFFFFF) > 0x7F800000) return uint16_t((u >> 16) | 0x0040);  // NaN stays NaN
-    return uint16_t(round_shifted(u, 16));  // overflow past the largest finite lands on inf
 }
 
 // ---------------------------------------------------------------- reading

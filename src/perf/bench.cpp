@@ -67,14 +67,6 @@ std::vector<int> bench_tokens(int64_t n, int64_t vocab_size, uint64_t seed) {
     return ids;
 }
 
-// Bytes of every parameter tensor as F32, from the one weight table.
-static size_t parameter_bytes(const Config& cfg) {
-    Weights scratch;
-    size_t floats = 0;
-    for (const WeightEntry& e : weight_table(cfg, scratch)) floats += size_t(e.shape.numel());
-    return floats * sizeof(float);
-}
-
 TimedRun time_run(const Checkpoint& model, RunState& state, const std::vector<int>& prompt,
                   int64_t gen_tokens, const ForwardOptions& options, OpTimes* prefill_ops,
                   OpTimes* decode_ops, double* sampling_s) {
@@ -126,7 +118,7 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     for (int i = 0; i < o.repeats; i++) {
         model.reset();  // unmap the previous copy first, so only one is resident
         auto t0 = Clock::now();
-        model = load_checkpoint(model_dir);
+        model = load_checkpoint(model_dir, o.load);
         load_s.push_back(seconds_since(t0));
     }
     r.load_s = summarize(load_s);
@@ -136,8 +128,9 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
         throw UsageError(cat("bench: ", o.prompt_tokens, " prompt + ", o.gen_tokens,
                              " generated tokens do not fit the model's context of ",
                              cfg.n_positions, " positions"));
-    r.weights_mapped = model->widened.empty() && model->stored_dtype == DType::F32;
-    r.weights_bytes = parameter_bytes(cfg);
+    r.weights_type = model->weights_type();
+    r.weights_mapped = model->matrices_in_place == 1 + 4 * cfg.n_layer;  // wte + 4 a layer
+    r.weights_bytes = model->weights_bytes();
     r.prompt = bench_tokens(o.prompt_tokens, cfg.vocab_size, o.seed);
     // Warm-up: the first touch of every mapped weight page, not counted. Its run state,
     // sized by the forward call itself, gives the KV cache and activation bytes.
@@ -174,8 +167,9 @@ BenchResult run_bench(const std::string& model_dir, const BenchOptions& o) {
     // Against the machine's ceilings: the work one prefill / one decode step does ...
     const double flops = prefill_flops(cfg, o.prompt_tokens);
     double bytes = 0;  // mean over the decode steps, positions prompt .. prompt + gen - 1
-    for (int64_t k = 0; k < o.gen_tokens; k++) bytes += decode_bytes(cfg, o.prompt_tokens + k);
+    for (int64_t k = 0; k < o.gen_tokens; k++) bytes += decode_bytes(cfg, o.prompt_tokens + k, r.weights_type);
     bytes = o.gen_tokens > 0 ? bytes / double(o.gen_tokens) : 0.0;
+    r.decode_step_bytes = bytes;
     r.prefill_gflop_s = flops * r.prefill_tok_s.median / double(o.prompt_tokens) / 1e9;
     r.decode_gb_s = bytes * r.decode_tok_s.median / 1e9;
     // ... and how fast it could go if it ran at the ceilings measured now, on the same threads.

@@ -14,6 +14,7 @@
 #include "core/tensor.h"        // FloatBuffer
 #include "kernels/gelu.h"
 #include "kernels/layernorm.h"
+#include "kernels/matvec.h"
 #include "kernels/softmax.h"
 
 namespace gw {
@@ -43,8 +44,8 @@ double ns_per_call(const Call& call, int64_t reps) {
 // Times `call` for each supported instruction set and appends one record per set.
 // call(isa) runs the op once with the kernel of that set.
 template <typename Call>
-void bench_op(std::vector<KernelTiming>& records, const char* op, const std::string& shape,
-              int64_t n, const Call& call, int repeats) {
+void bench_op(std::vector<KernelTiming>& records, const std::string& op, const std::string& shape,
+              int64_t n, const Call& call, int repeats, double bytes = 0) {
     double ref_median = 0;
     for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512}) {
         if (!isa_supported(isa)) continue;
@@ -60,6 +61,7 @@ void bench_op(std::vector<KernelTiming>& records, const char* op, const std::str
         k.isa = isa;
         k.shape = shape;
         k.n = n;
+        k.bytes = bytes;
         k.ns_median = samples.size() % 2 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
         k.ns_min = samples.front();
         k.ns_max = samples.back();
@@ -93,6 +95,37 @@ std::vector<KernelTiming> bench_kernels(int repeats) {
     const int64_t n_mlp = 4 * C;  // the MLP's hidden width, 4 * n_embd
     auto run_gelu = [&](Isa isa) { gelu(isa, y.data(), x.data(), n_mlp); };
     bench_op(records, "gelu", "(3072,)", n_mlp, run_gelu, repeats);
+
+    // A decode step's products with reduced weights, c_fc's size (C, 4C) = (768, 3072):
+    // the dot form over the (3072, 768) rows Q8 stores, the rows form over [in, out].
+    std::vector<float> m(static_cast<size_t>(C * n_mlp));
+    fill_random(m.data(), m.size(), 4, 0.1f);
+    for (WType t : {WType::BF16, WType::F16, WType::Q8}) {
+        for (bool dot : {true, false}) {
+            if (t == WType::Q8 && !dot) continue;  // Q8 is stored one row per output only
+            std::vector<uint16_t> bits, scales;
+            std::vector<int8_t> q;
+            WeightView v;
+            v.type = t;
+            v.shape = dot ? Shape{n_mlp, C} : Shape{C, n_mlp};
+            if (t == WType::Q8) {
+                q.resize(m.size());
+                scales.resize(size_t(n_mlp * q8_blocks(C)));
+                for (int64_t r = 0; r < n_mlp; r++) quantize_q8_row(&q[size_t(r * C)], &scales[size_t(r * q8_blocks(C))], &m[size_t(r * C)], C);
+                v.data = q.data(), v.scales = scales.data();
+            } else {
+                bits.resize(m.size());
+                for (size_t i = 0; i < m.size(); i++) bits[i] = t == WType::F16 ? f32_to_f16(m[i]) : f32_to_bf16(m[i]);
+                v.data = bits.data();
+            }
+            auto run = [&](Isa isa) {
+                if (dot) matvec_dot(isa, y.data(), x.data(), v, 0, n_mlp);
+                else matvec_rows(isa, y.data(), x.data(), v, 0, C);
+            };
+            bench_op(records, cat("matvec_", dot ? "dot_" : "rows_", wtype_name(t)), v.shape.str(), C * n_mlp, run,
+                     repeats, double(v.bytes()));
+        }
+    }
     return records;
 }
 

@@ -114,11 +114,12 @@ double prefill_flops(const Config& cfg, int64_t T) {
     return layers + 2 * C * V;                                     // + the LM head, one row
 }
 
-double decode_bytes(const Config& cfg, int64_t pos) {
-    const double C = double(cfg.n_embd), L = double(cfg.n_layer);
-    const double weights = double(cfg.parameter_count()) - double(cfg.n_positions - 1) * C;
+double decode_bytes(const Config& cfg, int64_t pos, WType weights) {
+    const double C = double(cfg.n_embd), L = double(cfg.n_layer), V = double(cfg.vocab_size);
+    const double matrices = L * 12 * C * C + V * C;  // c_attn, attn c_proj, c_fc, mlp c_proj; wte
+    const double f32 = double(cfg.parameter_count()) - matrices - double(cfg.n_positions - 1) * C;
     const double kv = 2 * L * double(pos + 1) * C;
-    return (weights + kv) * sizeof(float);
+    return matrices * wtype_bytes_per_weight(weights) + (f32 + kv) * sizeof(float);
 }
 
 }  // namespace gw

@@ -48,7 +48,7 @@ std::string bench_json(const BenchResult& r) {
         field("n_layer", num(c.n_layer)), field("n_embd", num(c.n_embd)), field("n_head", num(c.n_head)),
         field("vocab_size", num(c.vocab_size)), field("n_positions", num(c.n_positions)),
         field("threads", num(o.threads)), field("threading", json::str(o.openblas_threads ? "openblas" : "team")),
-        field("kernels", json::str(isa_name(o.isa))),
+        field("kernels", json::str(isa_name(o.isa))), field("weights", json::str(wtype_name(r.weights_type))),
         field("prompt_tokens", num(o.prompt_tokens)), field("gen_tokens", num(o.gen_tokens)),
         field("repeats", num(o.repeats))};
     add_stat(f, "load_s", r.load_s);
@@ -64,7 +64,8 @@ std::string bench_json(const BenchResult& r) {
                           field("activations_mb", num(mb(r.activation_bytes))),
                           field("weights_mapped", json::boolean(r.weights_mapped)),
                           field("prefill_gflop_s", num(r.prefill_gflop_s)),
-                          field("decode_gb_s", num(r.decode_gb_s))})
+                          field("decode_gb_s", num(r.decode_gb_s)),
+                          field("decode_step_mb", num(r.decode_step_bytes / 1e6))})
         f.push_back(s);
     if (o.roofline)
         for (std::string s : {field("read_gb_s", num(r.roof.read_gb_s)), field("gemm_gflop_s", num(r.roof.gemm_gflop_s)),
@@ -92,8 +93,8 @@ void print_bench(std::FILE* out, const BenchResult& r) {
     std::fprintf(out, "model    %s (L %lld, C %lld, NH %lld, V %lld, P %lld)\n", r.model_dir.c_str(),
                  (long long)c.n_layer, (long long)c.n_embd, (long long)c.n_head,
                  (long long)c.vocab_size, (long long)c.n_positions);
-    std::fprintf(out, "run      %lld-token prompt, %lld generated (greedy); kernels %s; %d thread%s (%s); %d repeats\n",
-                 (long long)o.prompt_tokens, (long long)o.gen_tokens, isa_name(o.isa), o.threads,
+    std::fprintf(out, "run      %lld-token prompt, %lld generated (greedy); weights %s; kernels %s; %d thread%s (%s); %d repeats\n",
+                 (long long)o.prompt_tokens, (long long)o.gen_tokens, wtype_name(r.weights_type), isa_name(o.isa), o.threads,
                  o.threads == 1 ? "" : "s", o.openblas_threads ? "OpenBLAS's" : "team", o.repeats);
     auto line = [&](const char* what, const Stat& s, const char* unit, int digits) {
         std::fprintf(out, "%-8s %.*f %s  (min %.*f, max %.*f)\n", what, digits, s.median, unit,
@@ -110,9 +111,9 @@ void print_bench(std::FILE* out, const BenchResult& r) {
                  "memory   peak RSS %.1f MB; expected %.1f MB = weights %.1f (%s) + KV cache %.1f + "
                  "activations %.1f\n",
                  mb(r.memory.peak_rss), mb(r.expected_bytes()), mb(r.weights_bytes),
-                 r.weights_mapped ? "mapped" : "copied", mb(r.kv_cache_bytes), mb(r.activation_bytes));
-    std::fprintf(out, "work     prefill %.1f GFLOP/s; decode %.1f GB/s read (weights + KV cache)\n",
-                 r.prefill_gflop_s, r.decode_gb_s);
+                 r.weights_mapped ? "mapped" : "made at load", mb(r.kv_cache_bytes), mb(r.activation_bytes));
+    std::fprintf(out, "work     prefill %.1f GFLOP/s; decode %.1f GB/s read (%.1f MB a step: weights + KV cache)\n",
+                 r.prefill_gflop_s, r.decode_gb_s, r.decode_step_bytes / 1e6);
     if (o.roofline)
         std::fprintf(out,
                      "ceilings sgemm %.1f GFLOP/s, memory read %.1f GB/s (measured now, %d thread%s): "

@@ -27,10 +27,10 @@ Explorer::~Explorer() = default;
 Explorer::Explorer(Explorer&&) noexcept = default;
 Explorer& Explorer::operator=(Explorer&&) noexcept = default;
 
-Explorer load_explorer(const std::string& model_dir, Isa isa, const ExplorerLimits& limits) {
+Explorer load_explorer(const std::string& model_dir, Isa isa, const ExplorerLimits& limits, const LoadOptions& load) {
     Explorer ex;
     ex.model_dir = model_dir;
-    ex.model = load_checkpoint(model_dir);
+    ex.model = load_checkpoint(model_dir, load);
     if (Tokenizer::present(model_dir)) ex.tok = std::make_unique<Tokenizer>(model_dir);
     ex.isa = isa;
     ex.limits = limits;

@@ -66,7 +66,7 @@ static WalkStep measure_step(const StepInfo& info, const SamplerConfig& sampler,
 // Runs the generated sequence once more with tracing on, and splits each shown logit as
 //   logit_v = e_v · (γ ⊙ x̂_t) + e_v · β,   x̂_t = layernorm(h_L,t) without its affine part.
 // Step t's context is the ln_f output at position (prompt length − 1 + t).
-static void split_logits(DecodingWalk* walk, const Checkpoint& m, Isa isa) {
+static void split_logits(DecodingWalk* walk, const Checkpoint& m, const VectorTable& table, Isa isa) {
     const int64_t C = m.config.n_embd, L = m.config.n_layer, S = int64_t(walk->steps.size());
     if (S == 0) return;
     std::vector<int> seq = walk->prompt;
@@ -96,7 +96,7 @@ static void split_logits(DecodingWalk* walk, const Checkpoint& m, Isa isa) {
             walk->max_context_error = std::max(walk->max_context_error, d);
         }
         for (WalkCandidate& k : walk->steps[size_t(t)].top) {
-            const float* e = m.w.wte + int64_t(k.id) * C;
+            const float* e = table.rows + int64_t(k.id) * C;
             k.content = dot(e, content.data(), C);
             k.prior = dot(e, m.w.ln_f_b, C);
             walk->max_split_error =
@@ -145,7 +145,7 @@ DecodingWalk run_decoding_walk(const Checkpoint& m, const std::vector<int>& prom
     walk.sampler = sampler;
     walk.replayed = !opts.replay.empty();
     walk.wte_checksum_before = wte_checksum(m);
-    const VectorTable table = make_vector_table(m.w.wte, V, C);
+    const VectorTable table = make_vector_table(m.w.wte);
 
     GenerateOptions g;
     g.max_new_tokens = walk.replayed ? int64_t(opts.replay.size()) : opts.max_new_tokens;
@@ -168,8 +168,8 @@ DecodingWalk run_decoding_walk(const Checkpoint& m, const std::vector<int>& prom
     });
     walk.stop = r.stop;
 
-    split_logits(&walk, m, opts.isa);
-    project_walk(&walk, m.w.wte);
+    split_logits(&walk, m, table, opts.isa);
+    project_walk(&walk, table.rows);
     // ln_f's bias scores every token the same way at every step: its own "favourites".
     walk.prior_top = nearest(table, m.w.ln_f_b, opts.top_k).by_dot;
     walk.wte_checksum_after = wte_checksum(m);

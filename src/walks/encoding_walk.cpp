@@ -39,7 +39,7 @@ void logit_lens(float* logits, const Checkpoint& m, const float* h, int64_t rows
     // model predict if the walk stopped here?"
     layernorm_ref(c.data(), nullptr, nullptr, h, m.w.ln_f_w, m.w.ln_f_b, rows, C,
                   m.config.layer_norm_epsilon);
-    lm_head(logits, c.data(), m.w.wte, rows, C, m.config.vocab_size);
+    lm_head(best_isa(), logits, c.data(), m.w.wte, rows);
 }
 
 Trace traced_forward(const Checkpoint& m, const std::vector<int>& ids, Isa isa) {
@@ -109,10 +109,10 @@ static LayerAttention layer_attention(const Checkpoint& m, const Trace& tr, int6
     LayerAttention out;
     std::vector<double> recomposed(w.attn_proj_b, w.attn_proj_b + C);
     std::vector<float> written(static_cast<size_t>((t + 1) * C));  // (t+1, C) v_jh · attn_proj_w[h], one head
+    const AsF32 proj(w.attn_proj_w);                                 // (C, C)
     for (int64_t h = 0; h < NH; h++) {
         // written (t+1, C) = v[0..t, head h] (t+1, HS) · attn_proj_w rows [h*HS, (h+1)*HS) (HS, C)
-        matmul(written.data(), C, v + h * HS, C, w.attn_proj_w + h * HS * C, C, t + 1, C, HS,
-               false, 1.0f, 0.0f);
+        matmul(written.data(), C, v + h * HS, C, proj.row(h * HS), C, t + 1, C, HS, false, 1.0f, 0.0f);
         HeadRow r;
         const float* a = pattern + (h * T + t) * T;
         r.weights.assign(a, a + t + 1);
@@ -240,12 +240,13 @@ int nearest_token(const Checkpoint& m, int id) {
     if (V < 2)
         fail("perturbation: the vocabulary has one token (vocab_size=", V,
              "), so there is no other token to swap in (--perturb, --perturb-id)");
-    const float* e = m.w.wte + int64_t(id) * C;
+    const AsF32 wte(m.w.wte);  // (V, C)
+    const float* e = wte.row(id);
     int best = id == 0 ? 1 : 0;
     double best_cos = -2;
     for (int64_t v = 0; v < V; v++) {
         if (v == id) continue;
-        double c = cosine(e, m.w.wte + v * C, C);
+        double c = cosine(e, wte.row(v), C);
         if (c > best_cos) best_cos = c, best = int(v);
     }
     return best;
@@ -316,9 +317,9 @@ PerturbationRecord perturbation(const Checkpoint& m, const std::vector<int>& ids
         r.ln_1_filter_err.push_back(max_abs_diff(y.data(), row_of(b, layer_point(l, "ln_1"), t), C));
         layernorm_ref(y.data(), nullptr, nullptr, row_of(b, layer_point(l, "resid_mid"), t), w.ln_2_w,
                       w.ln_2_b, 1, C, eps);
-        linear(fc.data(), y.data(), w.c_fc_w, w.c_fc_b, 1, C, 4 * C);
+        linear(isa, fc.data(), y.data(), w.c_fc_w, w.c_fc_b, 1);
         gelu_ref(fc.data(), fc.data(), 4 * C);
-        linear(out.data(), fc.data(), w.mlp_proj_w, w.mlp_proj_b, 1, 4 * C, C);
+        linear(isa, out.data(), fc.data(), w.mlp_proj_w, w.mlp_proj_b, 1);
         r.mlp_filter_err.push_back(max_abs_diff(out.data(), row_of(b, layer_point(l, "mlp_out"), t), C));
     }
     return r;

@@ -109,12 +109,13 @@ FewshotWalk run_fewshot(const Checkpoint& m, const Tokenizer& tok, const Fewshot
         require_finite_logits(logits.data(), V, cat("position ", s.prompt.size() - 1, " of the few-shot prompt with ",
                                                     k, " examples"));
         const float* c = last_context(state);
-        const float* e = m.w.wte + int64_t(s.answer) * C;
+        std::vector<float> e(static_cast<size_t>(C));  // the answer's token vector
+        read_row_f32(e.data(), m.w.wte, s.answer);
         std::vector<double> p = softmax_probs(logits.data(), V);
         s.rank = rank_of(logits.data(), V, s.answer);
         s.prob = p[size_t(s.answer)];
         s.logit = logits[size_t(s.answer)];
-        s.cos_answer = cosine(c, e, C);
+        s.cos_answer = cosine(c, e.data(), C);
         s.top_token = argmax(logits.data(), V);
         s.top_prob = p[size_t(s.top_token)];
         s.entropy = entropy_nats(p);

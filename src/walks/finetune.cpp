@@ -75,8 +75,9 @@ void measure(FinetuneProbe& pr, const Checkpoint& m, const Tokenizer& tok, const
     for (int64_t t = P; t < T; t++) lp += std::log(softmax_probs(logits.data() + (t - 1) * V, V)[size_t(full[size_t(t)])]);
     (after ? pr.rank_after : pr.rank_before) = rank_of(z, V, pr.answer);
     (after ? pr.prob_after : pr.prob_before) = softmax_probs(z, V)[size_t(pr.answer)];
-    (after ? pr.cos_after : pr.cos_before) =
-        cosine(state.context.data() + (P - 1) * C, m.w.wte + int64_t(pr.answer) * C, C);
+    std::vector<float> e_answer(static_cast<size_t>(C));  // the answer's token vector, as F32 whatever wte's type
+    read_row_f32(e_answer.data(), m.w.wte, pr.answer);
+    (after ? pr.cos_after : pr.cos_before) = cosine(state.context.data() + (P - 1) * C, e_answer.data(), C);
     (after ? pr.logp_after : pr.logp_before) = lp;
 }
 

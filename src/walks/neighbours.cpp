@@ -20,6 +20,13 @@ VectorTable make_vector_table(const float* rows, int64_t V, int64_t C) {
     return t;
 }
 
+VectorTable make_vector_table(const WeightView& rows) {
+    auto widened = std::make_shared<const AsF32>(rows);
+    VectorTable t = make_vector_table(widened->data(), rows.shape.dim[0], rows.shape.dim[1]);
+    t.widened = std::move(widened);
+    return t;
+}
+
 void score_rows(std::vector<double>* dots, std::vector<double>* cosines, const VectorTable& t,
                 const float* query) {
     const double qn = norm(query, t.C);
@@ -76,15 +83,15 @@ TokenNeighbours token_neighbours(const Checkpoint& m, int id, int64_t k) {
     r.C = m.config.n_embd;
     if (id < 0 || id >= r.V) fail("token id ", id, " is outside the vocabulary (0..", r.V - 1, ")");
     r.wte_checksum_before = wte_checksum(m);
-    const VectorTable table = make_vector_table(m.w.wte, r.V, r.C);
+    const VectorTable table = make_vector_table(m.w.wte);
     r.norm = table.norms[size_t(id)];
-    r.near = nearest(table, m.w.wte + int64_t(id) * r.C, k, id);
+    r.near = nearest(table, table.rows + int64_t(id) * r.C, k, id);
     r.wte_checksum_after = wte_checksum(m);
     return r;
 }
 
 uint64_t wte_checksum(const Checkpoint& m) {
-    return checksum_floats(m.w.wte, m.config.vocab_size * m.config.n_embd);
+    return checksum_floats(AsF32(m.w.wte).data(), m.config.vocab_size * m.config.n_embd);
 }
 
 uint64_t all_weights_checksum(const Checkpoint& m) {
@@ -92,7 +99,9 @@ uint64_t all_weights_checksum(const Checkpoint& m) {
     Weights w = m.w;
     uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a offset basis, as in checksum_floats
     for (const WeightEntry& e : weight_table(m.config, w)) {
-        uint64_t c = checksum_floats(*e.dest, e.shape.numel());
+        // Matrices as F32, whatever their type: the same value, the same checksum.
+        const uint64_t c = e.matrix ? checksum_floats(AsF32(*e.matrix).data(), e.shape.numel())
+                                    : checksum_floats(*e.f32, e.shape.numel());
         for (int byte = 0; byte < 8; byte++) {
             h ^= (c >> (8 * byte)) & 0xff;
             h *= 0x100000001b3ull;  // FNV-1a 64-bit prime

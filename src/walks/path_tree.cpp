@@ -70,11 +70,14 @@ static void run_path(PathTree* tree, std::vector<float>* contexts, const Checkpo
 
 // One PCA over the unit vectors of every node's context vector and token vector (2N points):
 // directions, not lengths, since |c| (~40 in the tiny model) dwarfs |e| (~1) as in decoding_walk.cpp.
-static void project_tree(PathTree* tree, const std::vector<float>& contexts, const float* wte, int64_t C) {
+// wte in any weight type: each token's row is read as F32 (core/tensor.h).
+static void project_tree(PathTree* tree, const std::vector<float>& contexts, const WeightView& wte, int64_t C) {
     const size_t N = tree->nodes.size();
     std::vector<float> units(2 * N * size_t(C));  // (2N, C): the contexts, then the tokens
+    std::vector<float> row(static_cast<size_t>(C));
     for (size_t i = 0; i < 2 * N; i++) {
-        const float* v = i < N ? contexts.data() + i * size_t(C) : wte + int64_t(tree->nodes[i - N].token) * C;
+        if (i >= N) read_row_f32(row.data(), wte, tree->nodes[i - N].token);
+        const float* v = i < N ? contexts.data() + i * size_t(C) : row.data();
         const double len = norm(v, C);
         for (int64_t j = 0; j < C; j++) units[i * size_t(C) + size_t(j)] = len > 0 ? float(v[j] / len) : 0.0f;
     }

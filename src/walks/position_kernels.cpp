@@ -71,8 +71,11 @@ PositionKernels position_kernels(const Checkpoint& m, int64_t layer, int64_t n) 
 
     // x (n, C) = wpe[i] + ē
     std::vector<double> mean_tok(static_cast<size_t>(C), 0.0);
-    for (int64_t v = 0; v < V; v++)
-        for (int64_t c = 0; c < C; c++) mean_tok[size_t(c)] += m.w.wte[v * C + c];
+    std::vector<float> row(static_cast<size_t>(C));
+    for (int64_t v = 0; v < V; v++) {
+        read_row_f32(row.data(), m.w.wte, v);
+        for (int64_t c = 0; c < C; c++) mean_tok[size_t(c)] += row[size_t(c)];
+    }
     std::vector<float> x(static_cast<size_t>(n * C));
     for (int64_t i = 0; i < n; i++)
         for (int64_t c = 0; c < C; c++) x[size_t(i * C + c)] = m.w.wpe[i * C + c] + float(mean_tok[size_t(c)] / double(V));
@@ -80,8 +83,9 @@ PositionKernels position_kernels(const Checkpoint& m, int64_t layer, int64_t n) 
     // q, k (n, C) = ln_1(x) · c_attn_w[:, 0:C] (+ bias), and columns C:2C for k
     std::vector<float> xn(x.size()), q(x.size()), k(x.size());
     layernorm_ref(xn.data(), nullptr, nullptr, x.data(), w.ln_1_w, w.ln_1_b, n, C, cfg.layer_norm_epsilon);
-    matmul(q.data(), C, xn.data(), C, w.c_attn_w, 3 * C, n, C, C, false, 1.0f, 0.0f);
-    matmul(k.data(), C, xn.data(), C, w.c_attn_w + C, 3 * C, n, C, C, false, 1.0f, 0.0f);
+    const AsF32 c_attn(w.c_attn_w);  // (C, 3C)
+    matmul(q.data(), C, xn.data(), C, c_attn.data(), 3 * C, n, C, C, false, 1.0f, 0.0f);
+    matmul(k.data(), C, xn.data(), C, c_attn.data() + C, 3 * C, n, C, C, false, 1.0f, 0.0f);
     for (int64_t i = 0; i < n; i++)
         for (int64_t c = 0; c < C; c++) {
             q[size_t(i * C + c)] += w.c_attn_b[c];

@@ -15,6 +15,8 @@ CLI:
   gpt2_ref.py logits DIR --ids 1,2,3 --out logits.npy   # (T, V) float32
   gpt2_ref.py greedy DIR --ids 1,2,3 -n 12               # prints the new ids
   gpt2_ref.py trace  DIR --ids 1,2,3 --out FOLDER        # every trace point as <name>.npy
+  --weights f32|bf16|f16|q8 (any command): the big matrices rounded or quantized as gptwalk's
+  --weights does (with_weights), the arithmetic still float64.
 """
 import argparse
 import json
@@ -137,6 +139,61 @@ def load(folder):
     return params
 
 
+# ---------------------------------------------------------------- weight types
+# The big matrices (wte and each layer's four Conv1D weights) as gptwalk holds them with
+# --weights f32|bf16|f16|q8 (include/core/weight_formats.h describes the formats; this is a
+# second, numpy implementation of the same description). Everything else stays as stored.
+
+MATRICES = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
+Q8_BLOCK = 32
+
+
+def q8_rows(x):
+    """(R, K) float32 -> the Q8 values d * q as float32, blocks of 32 along each row (the
+    last block of a row may be short): d = F16(amax / 127) rounded from float32, then
+    q = round-half-even(x / d) clamped to [-127, 127]; d == 0 gives q = 0."""
+    x = np.asarray(x, dtype=np.float32)
+    out = np.empty_like(x)
+    for b in range(0, x.shape[1], Q8_BLOCK):
+        blk = x[:, b:b + Q8_BLOCK]
+        amax = np.max(np.abs(blk), axis=1)
+        d = (amax / np.float32(127)).astype(np.float32).astype(np.float16).astype(np.float32)
+        safe = np.where(d > 0, d, np.float32(1))
+        q = np.where(d[:, None] > 0, np.rint(blk / safe[:, None]), np.float32(0))
+        q = np.clip(q, -127, 127).astype(np.float32)
+        out[:, b:b + Q8_BLOCK] = q * d[:, None]  # exact: 7-bit q times 11-bit d
+    return out
+
+
+def as_type(x, wtype, blocks_along_rows):
+    """A matrix (as stored, float64) in gptwalk's weight type, back as float64.
+    blocks_along_rows: Q8 blocks run along each row (wte (V, C)) or down each column
+    (a Conv1D weight (IC, OC): blocks of 32 inputs for each output)."""
+    x32 = np.asarray(x, dtype=np.float32)  # exact: the stored values are F32, F16 or BF16
+    if wtype == "f32":
+        y = x32
+    elif wtype == "bf16":
+        y = bf16_bits_to_f32(f32_to_bf16_bits(x32))
+    elif wtype == "f16":
+        y = x32.astype(np.float16).astype(np.float32)  # numpy rounds to nearest even
+        if np.isinf(y).any() and not np.isinf(x32).any():
+            raise ValueError("a value does not fit F16")
+    elif wtype == "q8":
+        y = q8_rows(x32) if blocks_along_rows else q8_rows(x32.T).T
+    else:
+        raise ValueError(f"unknown weight type {wtype}")
+    return y.astype(np.float64)
+
+
+def with_weights(params, wtype):
+    """A copy of params whose big matrices are held as wtype."""
+    out = dict(params)
+    out["wte"] = as_type(params["wte"], wtype, blocks_along_rows=True)
+    out["h"] = [{k: (as_type(v, wtype, blocks_along_rows=False) if k in MATRICES else v) for k, v in b.items()}
+                for b in params["h"]]
+    return out
+
+
 # ---------------------------------------------------------------- the model
 
 def layer_norm(x, w, b, eps):
@@ -250,12 +307,15 @@ def main(argv):
         s = sub.add_parser(cmd)
         s.add_argument("dir")
         s.add_argument("--ids", required=True, help="comma-separated token ids")
+        s.add_argument("--weights", choices=("f32", "bf16", "f16", "q8"))
         if cmd == "greedy":
             s.add_argument("-n", type=int, default=12)
         else:
             s.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     params = load(args.dir)
+    if args.weights:
+        params = with_weights(params, args.weights)
     ids = _parse_ids(args.ids)
     if args.cmd == "logits":
         np.save(args.out, forward(params, ids)[0].astype(np.float32))

@@ -5,6 +5,10 @@
       Small random GPT-2 checkpoints in the exact Hugging Face layout (f32,
       f16_prefix, bf16_oddheads), each with expected logits, trace points and
       greedy continuations from gpt2_ref.py (float64).
+  make_forward_fixtures.py weights [--out tests/fixtures/forward]
+      For each checkpoint made by `forward` (read back, no random numbers): the logits
+      for its ids.txt with the big matrices held as f32, bf16, f16 and q8 (gpt2_ref's
+      with_weights), as logits_<type>.npy.
   make_forward_fixtures.py tiny [--model weights/tiny-gpt2] [--out tests/fixtures/tiny-gpt2]
       Greedy continuations of the shipped model for three fixed prompts, tokenized
       by tools/reference/tokenizer_ref.py.
@@ -151,6 +155,22 @@ def make_forward(out):
         print(name, {k: (round(v, 7) if isinstance(v, float) else v) for k, v in s.items()})
 
 
+WEIGHT_TYPES = ("f32", "bf16", "f16", "q8")
+
+
+def make_weights(out):
+    for name in FIXTURES:
+        folder = os.path.join(out, name)
+        params = gpt2_ref.load(folder)
+        with open(os.path.join(folder, "ids.txt")) as f:
+            ids = [int(i) for i in f.read().split()]
+        as_stored = gpt2_ref.forward(params, ids)[0]
+        for wtype in WEIGHT_TYPES:
+            logits = gpt2_ref.forward(gpt2_ref.with_weights(params, wtype), ids)[0]
+            np.save(os.path.join(folder, f"logits_{wtype}.npy"), logits.astype(np.float32))
+            print(name, wtype, f"max |logit - as stored| {np.abs(logits - as_stored).max():.3g}")
+
+
 TINY_PROMPTS = ["It is a truth universally acknowledged", "In the beginning", "ROMEO:"]
 TINY_N = 20
 
@@ -184,12 +204,16 @@ def main(argv):
     sub = ap.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("forward")
     f.add_argument("--out", default="tests/fixtures/forward")
+    w = sub.add_parser("weights")
+    w.add_argument("--out", default="tests/fixtures/forward")
     t = sub.add_parser("tiny")
     t.add_argument("--model", default="weights/tiny-gpt2")
     t.add_argument("--out", default="tests/fixtures/tiny-gpt2")
     args = ap.parse_args(argv)
     if args.cmd == "forward":
         make_forward(args.out)
+    elif args.cmd == "weights":
+        make_weights(args.out)
     else:
         make_tiny(args.model, args.out)
     return 0

@@ -12,7 +12,8 @@
 int main() {
     auto ck = gw::load_checkpoint(gw::default_model_dir());
     const int64_t V = ck->config.vocab_size, C = ck->config.n_embd;
-    const float* wte = ck->w.wte;
+    const gw::AsF32 wte_f32(ck->w.wte);  // (V, C), widened from the stored type
+    const float* wte = wte_f32.data();
     std::vector<double> len(static_cast<size_t>(V));
     for (int64_t v = 0; v < V; v++) len[size_t(v)] = gw::norm(wte + v * C, C);
     std::vector<int> order(static_cast<size_t>(V));

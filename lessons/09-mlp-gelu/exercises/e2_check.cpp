@@ -14,7 +14,8 @@ int main() {
     const int64_t T = int64_t(r.ids.size()), C = m->config.n_embd, H = 4 * C;
     const float* pre = trace.at("h.3.mlp_pre").data.data() + (T - 1) * H;  // (4C) c_fc's output
     const float* act = trace.at("h.3.mlp_act").data.data() + (T - 1) * H;  // (4C) GELU of it
-    const float* W = m->w.h[3].mlp_proj_w;                                  // (4C, C)
+    const gw::AsF32 W_f32(m->w.h[3].mlp_proj_w);                            // (4C, C), as F32
+    const float* W = W_f32.data();
     // mlp_out(relu) - mlp_out(gelu) = (relu(pre) - gelu(pre)) W: the bias cancels.
     double change = 0, out = 0;
     const float* mlp_out = trace.at("h.3.mlp_out").data.data() + (T - 1) * C;

@@ -17,10 +17,11 @@ int main() {
     const gw::Config& cfg = m->config;
     const int64_t C = cfg.n_embd, V = cfg.vocab_size, NH = cfg.n_head, HS = C / NH, n = 32;
     const gw::LayerWeights& w = m->w.h[0];
+    const gw::AsF32 wte(m->w.wte), c_attn(w.c_attn_w);  // (V, C), (C, 3C): widened from the stored type
     std::vector<float> ebar(static_cast<size_t>(C)), xn(static_cast<size_t>(C));
     for (int64_t c = 0; c < C; c++) {
         double s = 0;
-        for (int64_t v = 0; v < V; v++) s += m->w.wte[v * C + c];
+        for (int64_t v = 0; v < V; v++) s += wte.data()[v * C + c];
         ebar[size_t(c)] = float(s / double(V));
     }
     gw::layernorm_ref(xn.data(), nullptr, nullptr, ebar.data(), w.ln_1_w, w.ln_1_b, 1, C, cfg.layer_norm_epsilon);
@@ -30,8 +31,8 @@ int main() {
         for (int64_t d = 0; d < HS; d++) {
             double qs = w.c_attn_b[h * HS + d], ks = w.c_attn_b[C + h * HS + d];
             for (int64_t c = 0; c < C; c++) {
-                qs += double(xn[size_t(c)]) * w.c_attn_w[c * 3 * C + h * HS + d];
-                ks += double(xn[size_t(c)]) * w.c_attn_w[c * 3 * C + C + h * HS + d];
+                qs += double(xn[size_t(c)]) * c_attn.data()[c * 3 * C + h * HS + d];
+                ks += double(xn[size_t(c)]) * c_attn.data()[c * 3 * C + C + h * HS + d];
             }
             q[size_t(d)] = qs, k[size_t(d)] = ks;
         }
