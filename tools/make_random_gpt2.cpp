@@ -126,13 +126,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "make_random_gpt2: %s\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "make_random_gpt2: %s\n", e.what());
-        return 1;
-    }
+    return run_reporting_errors("make_random_gpt2", [&] { return run(argc, argv); });
 }

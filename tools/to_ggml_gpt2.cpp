@@ -198,13 +198,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "to_ggml_gpt2: %s\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "to_ggml_gpt2: %s\n", e.what());
-        return 1;
-    }
+    return run_reporting_errors("to_ggml_gpt2", [&] { return run(argc, argv); });
 }
