@@ -139,6 +139,7 @@ tests: all $(TEST_BIN)
 # Runs every suite from the repository root (fixtures are found relative to it).
 test: tests
 	@tests/check_layers.sh
+	@tests/check_merge_markers.sh
 	@tests/run_all.sh $(BUILD) $(TEST_BIN)
 
 debug:
