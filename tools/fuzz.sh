@@ -21,7 +21,7 @@ flags="-std=c++17 -O1 -g -Iinclude -fsanitize=fuzzer,address,undefined -fno-sani
 readers="src/core/json.cpp src/core/mapped_file.cpp"
 declare -A sources=(
   [json]="src/core/json.cpp"
-  [safetensors]="src/model/safetensors.cpp $readers src/core/tensor.cpp src/core/output_file.cpp"
+  [safetensors]="src/model/safetensors.cpp $readers src/core/tensor.cpp src/core/weight_formats.cpp src/core/output_file.cpp"
   [tokenizer]="src/model/tokenizer.cpp src/model/unicode_classes.cpp $readers"
   [config]="src/model/config.cpp $readers"
   [tokenizer_files]="src/model/tokenizer.cpp src/model/unicode_classes.cpp $readers"
