@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/program.h"
 #include "model/config.h"
 #include "perf/random_checkpoint.h"
 

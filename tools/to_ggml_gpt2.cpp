@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/program.h"
 #include "core/output_file.h"
 #include "model/weights.h"
 #include "perf/bench.h"  // bench_tokens

@@ -5,7 +5,6 @@
 // (50257, 768), got (50257, 769)"). main() catches it, prints the line, returns 1.
 // `assert` is kept for internal invariants only (things no input can cause).
 #pragma once
-#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -32,22 +31,6 @@ std::string cat(const Args&... args) {
 template <typename... Args>
 [[noreturn]] void fail(const Args&... args) {
     throw Error(cat(args...));
-}
-
-// The body of a small program's main(): runs body(), prints a gw::Error (or any other
-// exception) as one line "program: message" on stderr; exit 2 for a usage error, 1 for
-// any other failure, else body's own status.
-template <typename Body>
-int run_reporting_errors(const char* program, Body body) {
-    try {
-        return body();
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.what());
-        return 1;
-    }
 }
 
 }  // namespace gw

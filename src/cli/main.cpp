@@ -7,13 +7,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
-#include <new>
 #include <string>
 
 #include "cli.h"
 #include "core/error.h"
 #include "core/json.h"       // printable
+#include "core/program.h"    // run_reporting_errors
 #include "kernels/linear.h"  // set_blas_threads
 
 using namespace gw;
@@ -115,13 +114,12 @@ int main(int argc, char** argv) {
         print_help(stdout);
         return finish(0);
     }
-    const Command* cmd = nullptr;
-    try {
+    return run_reporting_errors("gptwalk", [&] {
         // OpenBLAS starts one thread per core by default. Our own team (--threads) shares
         // the work out where it pays, so OpenBLAS runs single-threaded unless bench asks.
         set_blas_threads(1);
         int consumed = 0;
-        cmd = find_command(argc, argv, &consumed);
+        const Command* cmd = find_command(argc, argv, &consumed);
         if (!cmd && is_group(argv[1])) {
             const std::string group = argv[1];
             if (argc > 2 && (!std::strcmp(argv[2], "--help") || !std::strcmp(argv[2], "-h"))) {
@@ -141,17 +139,5 @@ int main(int argc, char** argv) {
             return finish(0);
         }
         return finish(cmd->run(args));
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
-        return 2;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
-        return 1;
-    } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "gptwalk: out of memory\n");
-        return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "gptwalk: %s\n", printable(e.what()).c_str());
-        return 1;
-    }
+    });
 }
